@@ -1,0 +1,66 @@
+// The one place error codes are defined. Every subgraph and the gateway raise errors through
+// these helpers so clients can rely on `extensions.code`, never on message text.
+import { GraphQLError } from 'graphql';
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_MATCHES: 'TOO_MANY_MATCHES',
+  RATE_LIMITED: 'RATE_LIMITED',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_INVALID_RESPONSE: 'UPSTREAM_INVALID_RESPONSE',
+  UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorDetails {
+  /** The upstream service involved, e.g. `PDS`. Never an internal hostname. */
+  service?: string;
+  /** The upstream's own error code (e.g. PDS `INVALIDATED_RESOURCE`), safe to show. */
+  upstreamCode?: string;
+  /** The argument at fault, for BAD_USER_INPUT. */
+  argument?: string;
+  /** Seconds after which a retry may succeed. */
+  retryAfter?: number;
+}
+
+export function graphError(code: ErrorCode, message: string, details: ErrorDetails = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...withoutUndefined(details) } });
+}
+
+export const badUserInput = (message: string, argument?: string): GraphQLError =>
+  graphError(ErrorCode.BAD_USER_INPUT, message, argument === undefined ? {} : { argument });
+
+export const notFound = (message: string, details: ErrorDetails = {}): GraphQLError =>
+  graphError(ErrorCode.NOT_FOUND, message, details);
+
+export const upstreamUnavailable = (service: string, details: ErrorDetails = {}): GraphQLError =>
+  graphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${service} is not available just now; try again later.`, {
+    service,
+    ...details,
+  });
+
+export const upstreamInvalidResponse = (service: string): GraphQLError =>
+  graphError(
+    ErrorCode.UPSTREAM_INVALID_RESPONSE,
+    `${service} sent a response nhs-graph could not understand; nothing from it was used.`,
+    { service },
+  );
+
+export function errorCodeOf(error: unknown): string | undefined {
+  if (error instanceof GraphQLError) {
+    const code = error.extensions['code'];
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+function withoutUndefined(details: ErrorDetails): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
+}
