@@ -1,0 +1,89 @@
+// The one way services call an upstream: base URL from config, a timeout on every call, a
+// fresh UUID X-Request-ID per call (PDS requires one and de-duplicates on it) and the request's
+// X-Correlation-ID. Network failures and timeouts become UPSTREAM_UNAVAILABLE; upstream bodies
+// never reach the client. Retries and circuit breaking wrap this client (see the resilience issue).
+import { randomUUID } from 'node:crypto';
+import type { UpstreamConfig } from './config.js';
+import { CORRELATION_HEADER, REQUEST_ID_HEADER } from './correlation.js';
+import { upstreamInvalidResponse, upstreamUnavailable } from './errors.js';
+import type { Logger } from './logger.js';
+
+export interface UpstreamRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path below the upstream's base URL, e.g. `/Patient/9000000009`. */
+  path: string;
+  query?: URLSearchParams;
+  headers?: Record<string, string>;
+  /** JSON request body. */
+  body?: unknown;
+  correlationId: string;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON body, or undefined when the upstream sent none. */
+  body: unknown;
+  /** The X-Request-ID this call was sent with. */
+  requestId: string;
+}
+
+export interface UpstreamClient {
+  readonly name: string;
+  request(request: UpstreamRequest): Promise<UpstreamResponse>;
+}
+
+export function createUpstreamClient(config: UpstreamConfig, logger: Logger): UpstreamClient {
+  return {
+    name: config.name,
+    async request(request) {
+      const requestId = randomUUID();
+      const url = buildUrl(config.baseUrl, request);
+      const started = performance.now();
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: request.method ?? 'GET',
+          headers: buildHeaders(request, requestId),
+          ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+          signal: AbortSignal.timeout(config.timeoutMs),
+        });
+      } catch (error) {
+        const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
+        logger.warn({ upstream: config.name, requestId, reason, correlationId: request.correlationId }, 'upstream call failed');
+        throw upstreamUnavailable(config.name);
+      }
+      const body = await readJsonBody(response, config.name);
+      logger.debug(
+        { upstream: config.name, requestId, status: response.status, ms: Math.round(performance.now() - started) },
+        'upstream call',
+      );
+      return { status: response.status, headers: response.headers, body, requestId };
+    },
+  };
+}
+
+function buildUrl(baseUrl: string, request: UpstreamRequest): string {
+  const query = request.query?.toString();
+  return `${baseUrl}${request.path}${query ? `?${query}` : ''}`;
+}
+
+function buildHeaders(request: UpstreamRequest, requestId: string): Record<string, string> {
+  return {
+    accept: 'application/fhir+json, application/json',
+    ...(request.body === undefined ? {} : { 'content-type': 'application/fhir+json' }),
+    ...request.headers,
+    [REQUEST_ID_HEADER]: requestId,
+    [CORRELATION_HEADER]: request.correlationId,
+  };
+}
+
+async function readJsonBody(response: Response, upstream: string): Promise<unknown> {
+  const text = await response.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw upstreamInvalidResponse(upstream);
+  }
+}

@@ -1,0 +1,179 @@
+// What every subgraph shares: its SDL (canonical types + its own schema), an Apollo Server
+// built with buildSubgraphSchema, error masking, and a small HTTP server with /graphql and
+// /health. A subgraph's server.ts supplies only its name, SDL, resolvers and context factory.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { CORRELATION_HEADER, resolveCorrelationId } from './correlation.js';
+import { ErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
+import { scalarResolvers } from './scalars.js';
+
+export interface RequestScope {
+  correlationId: string;
+  logger: Logger;
+}
+
+export interface SubgraphContext<Loaders, Sources = unknown> extends RequestScope {
+  /** Per-request DataLoaders, for reads by key. */
+  loaders: Loaders;
+  /** Per-request sources, for calls that are not by key (searches, writes). */
+  sources: Sources;
+}
+
+export interface SubgraphDefinition<Loaders, Sources = unknown> {
+  name: string;
+  typeDefs: DocumentNode;
+  /** The subgraph's resolver map, typed by its generated `Resolvers` type. */
+  resolvers: object;
+  /** Builds sources and loaders afresh for each request. */
+  createContext(scope: RequestScope): SubgraphContext<Loaders, Sources>;
+}
+
+const SHARED_SDL = new URL('../schema/shared.graphql', import.meta.url);
+
+/** The subgraph's SDL: the canonical shared types followed by its own schema.graphql. */
+export function loadSubgraphTypeDefs(schemaFile: URL): DocumentNode {
+  return parse(`${readFileSync(SHARED_SDL, 'utf8')}\n${readFileSync(schemaFile, 'utf8')}`);
+}
+
+export function createSubgraphServer<L, S>(
+  definition: SubgraphDefinition<L, S>,
+  logger: Logger,
+): ApolloServer<SubgraphContext<L, S>> {
+  return new ApolloServer<SubgraphContext<L, S>>({
+    schema: buildSubgraphSchema({
+      typeDefs: definition.typeDefs,
+      resolvers: { ...scalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown>,
+    }),
+    includeStacktraceInErrorResponses: false,
+    // No Apollo Studio here: federated tracing would only add work to every request.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    formatError: (formatted, error) => maskUnexpectedError(formatted, error, logger),
+  });
+}
+
+const EXPOSED_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/** Our own coded errors pass through; anything else is a bug and is logged, not shown. */
+function maskUnexpectedError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const code = formatted.extensions?.['code'];
+  if (typeof code === 'string' && EXPOSED_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    return formatted;
+  }
+  logger.error({ err: error, path: formatted.path }, 'unexpected resolver error');
+  return {
+    message: 'Something went wrong in nhs-graph; the error has been logged.',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}
+
+export interface RunningSubgraph {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function listenSubgraph<L, S>(
+  definition: SubgraphDefinition<L, S>,
+  options: { port: number; host: string; logger: Logger },
+): Promise<RunningSubgraph> {
+  const apollo = createSubgraphServer(definition, options.logger);
+  await apollo.start();
+  const server = createServer((req, res) => {
+    handle(req, res, apollo, definition, options.logger).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] }));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}/graphql`,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await apollo.stop();
+    },
+  };
+}
+
+const MAX_BODY_BYTES = 1_000_000;
+
+async function handle<L, S>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  apollo: ApolloServer<SubgraphContext<L, S>>,
+  definition: SubgraphDefinition<L, S>,
+  logger: Logger,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://subgraph');
+  if (url.pathname === '/health') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', subgraph: definition.name }));
+    return;
+  }
+  if (url.pathname !== '/graphql') {
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Not found' }));
+    return;
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const body = await readJsonBody(req);
+  if (body === TOO_LARGE) {
+    res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Request body too large' }));
+    return;
+  }
+  const correlationId = resolveCorrelationId(headers.get(CORRELATION_HEADER));
+  const httpGraphQLRequest: HTTPGraphQLRequest = { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body };
+  const result = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest,
+    context: async () => definition.createContext({ correlationId, logger: logger.child({ correlationId }) }),
+  });
+  for (const [key, value] of result.headers) res.setHeader(key, value);
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  res.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    res.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+const TOO_LARGE = Symbol('too large');
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return TOO_LARGE;
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Apollo Server answers a non-JSON body with a clear 400 itself.
+    return text;
+  }
+}

@@ -1,0 +1,128 @@
+// The local stand-in for the national APIs: one node:http server that serves each upstream on its
+// real base path (PDS at /personal-demographics/FHIR/R4), counts and logs what it is asked, adds
+// configured latency, and exposes control endpoints (control.ts). Embedded default upstream for
+// `npm start` and the tests; production points the subgraphs at the real services instead.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultConfigSchema, handleControl, type ControlState } from './control.js';
+import { delay, FHIR_JSON, headerValue, operationOutcome, sendJson, splitTarget } from './http-util.js';
+import { createPdsUpstream } from './pds/handler.js';
+import { RequestLog } from './request-log.js';
+import { DEFAULT_SEED, DEFAULT_SYNTHETIC_PATIENTS, generatePeople } from './synthetic.js';
+import type { Upstream } from './upstream.js';
+
+export interface SandboxOptions {
+  seed?: number;
+  syntheticPatients?: number;
+  faults?: Partial<Record<UpstreamName, FaultConfig>>;
+}
+export type UpstreamName = 'pds'; // later: 'gpconnect' | 'ers' | 'ods' | 'dmd'
+export interface FaultConfig {
+  /** Added before answering each of the upstream's requests (never the control endpoints). */
+  latencyMs: number;
+  // later issues add error rates, 429s, hangs
+}
+export interface Sandbox {
+  server: import('node:http').Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds'];
+const HOST = '127.0.0.1';
+
+function initialFaults(options: SandboxOptions): Map<UpstreamName, FaultConfig> {
+  const faults = new Map<UpstreamName, FaultConfig>();
+  for (const name of UPSTREAM_NAMES) {
+    const configured = options.faults?.[name];
+    faults.set(name, configured === undefined ? { latencyMs: 0 } : FaultConfigSchema.parse(configured));
+  }
+  return faults;
+}
+
+/** Starts the sandbox on 127.0.0.1; port 0 picks any free port (see `url`). */
+export async function startSandbox(port: number, options: SandboxOptions = {}): Promise<Sandbox> {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`invalid port: ${port}`);
+  const people = generatePeople(
+    options.seed ?? DEFAULT_SEED,
+    options.syntheticPatients ?? DEFAULT_SYNTHETIC_PATIENTS,
+  );
+  const upstreams: Upstream[] = [createPdsUpstream(people)];
+  const state: ControlState = { log: new RequestLog(), faults: initialFaults(options) };
+  // Aborted on close so requests waiting out injected latency do not hold the process open.
+  const closing = new AbortController();
+
+  async function serveUpstream(req: IncomingMessage, res: ServerResponse, upstream: Upstream): Promise<void> {
+    const { path, query } = splitTarget(req.url);
+    const method = req.method ?? 'GET';
+    const subPath = path.slice(upstream.basePath.length) || '/';
+    const route = upstream.route(method, subPath);
+    state.log.record({
+      upstream: upstream.name,
+      method,
+      route: route ?? '*',
+      path: req.url ?? path,
+      requestId: headerValue(req.headers['x-request-id']),
+      correlationId: headerValue(req.headers['x-correlation-id']),
+      at: new Date().toISOString(),
+    });
+    const latencyMs = state.faults.get(upstream.name)?.latencyMs ?? 0;
+    if (latencyMs > 0) await delay(latencyMs, closing.signal);
+    if (route === null) {
+      sendJson(
+        res,
+        404,
+        operationOutcome('not-found', `No ${upstream.name} route for ${method} ${path}`),
+        {},
+        FHIR_JSON,
+      );
+      return;
+    }
+    const answer = upstream.handle({ method, path: subPath, query, headers: req.headers }, route);
+    sendJson(res, answer.status, answer.body, answer.headers, answer.headers['Content-Type'] ?? FHIR_JSON);
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { path } = splitTarget(req.url);
+    if (await handleControl(req, res, path, state)) return;
+    const upstream = upstreams.find((u) => path === u.basePath || path.startsWith(`${u.basePath}/`));
+    if (upstream !== undefined) return serveUpstream(req, res, upstream);
+    sendJson(
+      res,
+      404,
+      operationOutcome('not-found', `No route for ${req.method ?? 'GET'} ${path}`),
+      {},
+      FHIR_JSON,
+    );
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      // Never crash on a bad request: answer 500 if we still can, else drop the connection.
+      if (closing.signal.aborted || res.headersSent) return void res.destroy();
+      const diagnostics = error instanceof Error ? error.message : 'unexpected error';
+      sendJson(res, 500, operationOutcome('exception', diagnostics), {}, FHIR_JSON);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port: bound } = server.address() as AddressInfo;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve, reject) => {
+      closing.abort();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeIdleConnections(); // keep-alive sockets from fetch would otherwise hold close()
+    });
+    return closed;
+  };
+
+  return { server, url: `http://${HOST}:${bound}`, close };
+}

@@ -1,0 +1,29 @@
+// The contract between the sandbox server and each national-service stand-in (pds/, later
+// gpconnect/, ers/, ods/, dmd/). The server owns routing by base path, request counting,
+// fault injection and the socket; a stand-in only turns a request into a response.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { UpstreamName } from './server.js';
+
+export interface UpstreamRequest {
+  method: string;
+  /** The path below the upstream's base path, e.g. `/Patient/9000000009`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialised as JSON. */
+  body: unknown;
+}
+
+export interface Upstream {
+  name: UpstreamName;
+  /** Where the real service lives below its host, e.g. `/personal-demographics/FHIR/R4`. */
+  basePath: string;
+  /** The templated route (`/Patient/{id}`) a request hits, or null for a path it does not serve. */
+  route(method: string, path: string): string | null;
+  handle(request: UpstreamRequest, route: string): UpstreamResponse;
+}

@@ -1,0 +1,120 @@
+// Starts the whole stack as separate processes, as production runs it: the sandbox upstreams,
+// every subgraph, then the gateway, each waited for on its /health. Used by `npm start` and by
+// the end-to-end tests (which ask for free ports).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../platform/config.js';
+import { subgraphRegistry } from '../subgraphs/registry.js';
+
+export interface StackOptions {
+  /** Use free ports instead of the configured defaults (for tests). */
+  freePorts?: boolean;
+  /** Extra environment for every process (e.g. LOG_LEVEL). */
+  env?: NodeJS.ProcessEnv;
+  /** Where child output goes: inherited (npm start) or discarded (tests). */
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface RunningStack {
+  gatewayUrl: string;
+  sandboxUrl: string;
+  subgraphUrls: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  if (options.freePorts) await assignFreePorts(env);
+  const config = loadConfig(env);
+  const children: ChildProcess[] = [];
+  const stop = () => stopAll(children);
+  try {
+    children.push(run('sandbox/main.ts', [], env, options));
+    await waitForHealth(`${config.sandbox.url}/health`, children);
+    for (const { name } of subgraphRegistry) children.push(run('subgraphs/main.ts', [name], env, options));
+    const subgraphUrls = Object.fromEntries(subgraphRegistry.map(({ name }) => [name, config.subgraphs[name].url]));
+    for (const url of Object.values(subgraphUrls)) await waitForHealth(url.replace(/\/graphql$/, '/health'), children);
+    const gatewayBase = `http://127.0.0.1:${config.gateway.port}`;
+    children.push(run('gateway/main.ts', [], env, options));
+    await waitForHealth(`${gatewayBase}/health`, children);
+    return { gatewayUrl: `${gatewayBase}/graphql`, sandboxUrl: config.sandbox.url, subgraphUrls, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function assignFreePorts(env: NodeJS.ProcessEnv): Promise<void> {
+  env['PORT'] = String(await freePort());
+  env['SANDBOX_PORT'] = String(await freePort());
+  for (const { name } of subgraphRegistry) {
+    const subgraphPort = await freePort();
+    env[`${name.toUpperCase()}_PORT`] = String(subgraphPort);
+    env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${subgraphPort}/graphql`;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const stderrTails = new WeakMap<ChildProcess, string>();
+
+function run(script: string, args: string[], env: NodeJS.ProcessEnv, options: StackOptions): ChildProcess {
+  const quiet = options.stdio === 'ignore';
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit',
+  });
+  // Keep the end of a quiet child's stderr, so a process that dies at start says why.
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTails.set(child, `${stderrTails.get(child) ?? ''}${chunk.toString()}`.slice(-2000));
+  });
+  return child;
+}
+
+async function waitForHealth(url: string, children: ChildProcess[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const dead = children.find((child) => child.exitCode !== null);
+    if (dead) {
+      const name = dead.spawnargs.slice(3).join(' ');
+      throw new Error(`${name} exited with code ${dead.exitCode}\n${stderrTails.get(dead) ?? ''}`);
+    }
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Timed out waiting for ${url}`);
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.reverse().map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }),
+    ),
+  );
+}

@@ -1,0 +1,19 @@
+// Every subgraph the gateway composes, in one list. Adding a national service means adding it
+// here (and to codegen.ts and platform/config.ts); nothing else enumerates subgraphs.
+import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
+import type { RunningSubgraph } from '../platform/subgraph.js';
+
+export interface SubgraphEntry {
+  name: keyof Config['subgraphs'];
+  schemaFile: URL;
+  start(logger: Logger, env?: NodeJS.ProcessEnv): Promise<RunningSubgraph>;
+}
+
+export const subgraphRegistry: SubgraphEntry[] = [
+  {
+    name: 'demographics',
+    schemaFile: new URL('./demographics/schema.graphql', import.meta.url),
+    start: async (logger, env) => (await import('./demographics/server.js')).startDemographicsSubgraph(logger, env),
+  },
+];

@@ -1,0 +1,147 @@
+// End to end over real HTTP: sandbox PDS <- demographics subgraph <- Hive Gateway, each its own
+// process on free ports, exactly as `npm start` runs them.
+import { startStack, type RunningStack } from '../scripts/stack.js';
+import { errorCodes, postGraphQL } from './graphql-client.js';
+import { resetSandbox, sandboxRequests, upstreamCalls } from './sandbox-client.js';
+
+let stack: RunningStack;
+
+beforeAll(async () => {
+  stack = await startStack({ freePorts: true, stdio: 'ignore', env: { LOG_LEVEL: 'silent', NODE_ENV: 'test' } });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(async () => {
+  await resetSandbox(stack.sandboxUrl);
+});
+
+const PATIENT_FIELDS = `
+  nhsNumber
+  name { text given family prefix }
+  names { use text }
+  birthDate
+  gender
+  address { lines postcode }
+  telecom { system value use }
+  deceased { dateTime notificationStatus }
+  registeredGp { odsCode }
+  restricted
+  supersededNhsNumbers
+  provenance { source retrievedAt stale }
+`;
+
+describe('patient(nhsNumber) through the gateway', () => {
+  it('answers the full PDS sandbox record, mapped to the canonical graph', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: "9000000009") { ${PATIENT_FIELDS} } }`);
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.['patient']).toMatchObject({
+      nhsNumber: '9000000009',
+      name: { text: 'Mrs Jane Smith MBE', family: 'Smith', given: ['Jane'] },
+      birthDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      gender: 'FEMALE',
+      deceased: { notificationStatus: 'FORMAL' },
+      registeredGp: { odsCode: 'Y12345' },
+      restricted: false,
+      supersededNhsNumbers: [],
+      provenance: { source: 'PDS', stale: false },
+    });
+  });
+
+  it('withholds address, telecom and GP of a restricted patient', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: "9000000025") { ${PATIENT_FIELDS} } }`);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.['patient']).toMatchObject({
+      nhsNumber: '9000000025',
+      restricted: true,
+      address: null,
+      telecom: [],
+      registeredGp: null,
+    });
+  });
+
+  it('answers null with NOT_FOUND for a number PDS does not know', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: "9111231130") { nhsNumber } }`);
+    expect(response.body.data?.['patient']).toBeNull();
+    expect(errorCodes(response)).toEqual(['NOT_FOUND']);
+    expect(response.body.errors?.[0]?.path).toEqual(['patient']);
+  });
+
+  it.each([
+    ['a literal', `{ patient(nhsNumber: "9000000001") { nhsNumber } }`, undefined],
+    ['a variable', `query($n: NhsNumber!) { patient(nhsNumber: $n) { nhsNumber } }`, { n: '123' }],
+  ])('refuses an invalid NHS number given as %s with BAD_USER_INPUT, before calling PDS', async (_kind, query, variables) => {
+    const response = await postGraphQL(stack.gatewayUrl, query, variables);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.body.errors?.[0]?.message).toMatch(/nhsNumber|\$n/);
+    expect(await upstreamCalls(stack.sandboxUrl, 'pds')).toBe(0);
+  });
+
+  it('costs one PDS call when the same patient is asked for twice in one query', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `{ a: patient(nhsNumber: "9000000009") { nhsNumber } b: patient(nhsNumber: "9000000009") { birthDate } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toMatchObject({ a: { nhsNumber: '9000000009' }, b: {} });
+    expect(await upstreamCalls(stack.sandboxUrl, 'pds')).toBe(1);
+  });
+
+  it('sends PDS a UUID X-Request-ID and the caller’s X-Correlation-ID, and returns it', async () => {
+    const correlationId = 'e2e-correlation-0001';
+    const response = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: "9000000033") { nhsNumber } }`, undefined, {
+      'x-correlation-id': correlationId,
+    });
+    expect(response.headers.get('x-correlation-id')).toBe(correlationId);
+    const { log } = await sandboxRequests(stack.sandboxUrl);
+    expect(log).toHaveLength(1);
+    expect(log[0]?.correlationId).toBe(correlationId);
+    expect(log[0]?.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('mints a correlation id when the caller sends none or an unsafe one', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: "9000000033") { nhsNumber } }`, undefined, {
+      'x-correlation-id': 'bad id with spaces',
+    });
+    const minted = response.headers.get('x-correlation-id');
+    expect(minted).toMatch(/^[0-9a-f-]{36}$/);
+    const { log } = await sandboxRequests(stack.sandboxUrl);
+    expect(log[0]?.correlationId).toBe(minted);
+  });
+});
+
+describe('searchPatients through the gateway', () => {
+  it('returns ranked matches with scores', async () => {
+    const response = await postGraphQL<{ searchPatients: Array<{ score: number; patient: { nhsNumber: string } }> }>(
+      stack.gatewayUrl,
+      `{ searchPatients(criteria: { family: "Smith", gender: FEMALE, birthDate: "2010-10-22" }) { score patient { nhsNumber name { family } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    const matches = response.body.data?.searchPatients ?? [];
+    expect(matches.length).toBeGreaterThan(0);
+    const scores = matches.map((match) => match.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+});
+
+describe('the gateway edge', () => {
+  it('answers /health', async () => {
+    const response = await fetch(stack.gatewayUrl.replace(/\/graphql$/, '/health'));
+    expect(response.status).toBe(200);
+  });
+
+  it('serves GraphiQL to a browser in development', async () => {
+    const response = await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('nhs-graph');
+  });
+
+  it('leaks no stack trace for a malformed query', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: `);
+    expect(JSON.stringify(response.body)).not.toMatch(/stack|at .*\.ts:\d+/i);
+    expect(response.body.errors?.length).toBeGreaterThan(0);
+  });
+});
