@@ -19,12 +19,13 @@ export function useCorrelationId(): GatewayPlugin {
     onRequest({ request }) {
       correlationIdOf(request);
     },
-    onFetch({ context, options, setOptions }) {
+    onFetch(payload) {
+      const { context, options } = payload;
       const request = (context as { request?: Request }).request;
       if (!request) return;
-      const headers = new Headers(options.headers as HeadersInit | undefined);
+      const headers = new Headers(options.headers);
       headers.set(CORRELATION_HEADER, correlationIdOf(request));
-      setOptions({ ...options, headers: Object.fromEntries(headers) });
+      payload.setOptions({ ...options, headers: Object.fromEntries(headers) });
     },
     onResponse({ request, response }) {
       response.headers.set(CORRELATION_HEADER, correlationIdOf(request));

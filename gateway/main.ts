@@ -10,4 +10,4 @@ delete process.env['LOG_LEVEL'];
 const logger = createLogger('gateway', config.logLevel);
 const gateway = await listenGateway(config, logger);
 logger.info({ url: gateway.url }, 'gateway ready');
-runUntilSignal(gateway.close, logger);
+runUntilSignal(() => gateway.close(), logger);

@@ -10,6 +10,7 @@ import type { Logger } from '../platform/logger.js';
 import { useCorrelationId } from './correlation.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors } from './errors.js';
+import { useCanonicalInputValidation } from './input-validation.js';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url));
 
@@ -31,7 +32,7 @@ export function createGateway(config: Config, logger: Logger): GatewayRuntime {
     ...(development ? {} : { disableIntrospection: { disableIf: () => true } }),
     maskedErrors: maskedErrors(logger, development),
     logging: hiveLogger(config, logger),
-    plugins: () => [useCorrelationId()],
+    plugins: () => [useCorrelationId(), useCanonicalInputValidation()],
   });
 }
 
@@ -43,7 +44,7 @@ export interface RunningGateway {
 
 export async function listenGateway(config: Config, logger: Logger): Promise<RunningGateway> {
   const gateway = createGateway(config, logger);
-  const server = createServer(gateway);
+  const server = createServer(gateway.requestListener);
   await new Promise<void>((resolve) => server.listen(config.gateway.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   return {

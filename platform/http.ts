@@ -50,12 +50,20 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
         });
       } catch (error) {
         const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
-        logger.warn({ upstream: config.name, requestId, reason, correlationId: request.correlationId }, 'upstream call failed');
+        logger.warn(
+          { upstream: config.name, requestId, reason, correlationId: request.correlationId },
+          'upstream call failed',
+        );
         throw upstreamUnavailable(config.name);
       }
       const body = await readJsonBody(response, config.name);
       logger.debug(
-        { upstream: config.name, requestId, status: response.status, ms: Math.round(performance.now() - started) },
+        {
+          upstream: config.name,
+          requestId,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
         'upstream call',
       );
       return { status: response.status, headers: response.headers, body, requestId };

@@ -22,7 +22,10 @@ describe('isValidNhsNumber', () => {
   });
 
   it('agrees with the compiled test numbers and their computed check results', () => {
-    const rows = readFileSync(new URL('../sandbox/fixtures/nhs-number/_compiled_test_nhs_numbers.csv', import.meta.url), 'utf8')
+    const rows = readFileSync(
+      new URL('../sandbox/fixtures/nhs-number/_compiled_test_nhs_numbers.csv', import.meta.url),
+      'utf8',
+    )
       .trim()
       .split('\n')
       .slice(1)
@@ -45,13 +48,18 @@ describe('isValidNhsNumber', () => {
 
   it('rejects a valid number with any single digit changed', () => {
     fc.assert(
-      fc.property(nineDigits, fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (first, pos, delta) => {
-        const check = nhsNumberCheckDigit(first);
-        fc.pre(check !== null);
-        const digits = `${first}${check}`.split('').map(Number);
-        digits[pos] = ((digits[pos] ?? 0) + delta) % 10;
-        return !isValidNhsNumber(digits.join(''));
-      }),
+      fc.property(
+        nineDigits,
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        (first, pos, delta) => {
+          const check = nhsNumberCheckDigit(first);
+          fc.pre(check !== null);
+          const digits = `${first}${check}`.split('').map(Number);
+          digits[pos] = ((digits[pos] ?? 0) + delta) % 10;
+          return !isValidNhsNumber(digits.join(''));
+        },
+      ),
     );
   });
 

@@ -5,7 +5,8 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { ErrorCode } from './errors.js';
 import { isValidNhsNumber } from './nhs-number.js';
 
-const invalid = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+const invalid = (message: string) =>
+  new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 
 function stringInput(typeName: string, check: (value: string) => boolean, rule: string) {
   const parse = (value: unknown): string => {
@@ -32,7 +33,8 @@ export const NhsNumberScalar = new GraphQLScalarType({
 });
 
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const isIsoDate = (v: string) => ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+// Round-trip so impossible dates such as 2010-02-31 are refused rather than rolled over.
+const isIsoDate = (v: string) => ISO_DATE.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
 export const DateScalar = new GraphQLScalarType({
   name: 'Date',
@@ -45,7 +47,11 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
   serialize: passThroughString,
-  ...stringInput('DateTime', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)), 'an ISO 8601 date-time with offset'),
+  ...stringInput(
+    'DateTime',
+    (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)),
+    'an ISO 8601 date-time with offset',
+  ),
 });
 
 export const scalarResolvers = { NhsNumber: NhsNumberScalar, Date: DateScalar, DateTime: DateTimeScalar };

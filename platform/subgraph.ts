@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { CORRELATION_HEADER, resolveCorrelationId } from './correlation.js';
 import { ErrorCode } from './errors.js';
@@ -49,7 +48,7 @@ export function createSubgraphServer<L, S>(
   return new ApolloServer<SubgraphContext<L, S>>({
     schema: buildSubgraphSchema({
       typeDefs: definition.typeDefs,
-      resolvers: { ...scalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown>,
+      resolvers: { ...scalarResolvers, ...definition.resolvers },
     }),
     includeStacktraceInErrorResponses: false,
     // No Apollo Studio here: federated tracing would only add work to every request.
@@ -68,7 +67,11 @@ const EXPOSED_CODES = new Set<string>([
 ]);
 
 /** Our own coded errors pass through; anything else is a bug and is logged, not shown. */
-function maskUnexpectedError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+function maskUnexpectedError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  logger: Logger,
+): GraphQLFormattedError {
   const code = formatted.extensions?.['code'];
   if (typeof code === 'string' && EXPOSED_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     return formatted;
@@ -97,7 +100,11 @@ export async function listenSubgraph<L, S>(
     handle(req, res, apollo, definition, options.logger).catch((error: unknown) => {
       options.logger.error({ err: error }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ message: 'Internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ message: 'Internal error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }],
+        }),
+      );
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -125,7 +132,9 @@ async function handle<L, S>(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://subgraph');
   if (url.pathname === '/health') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', subgraph: definition.name }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 'ok', subgraph: definition.name }));
     return;
   }
   if (url.pathname !== '/graphql') {
@@ -138,14 +147,22 @@ async function handle<L, S>(
   }
   const body = await readJsonBody(req);
   if (body === TOO_LARGE) {
-    res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Request body too large' }));
+    res
+      .writeHead(413, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'Request body too large' }));
     return;
   }
   const correlationId = resolveCorrelationId(headers.get(CORRELATION_HEADER));
-  const httpGraphQLRequest: HTTPGraphQLRequest = { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body };
+  const httpGraphQLRequest: HTTPGraphQLRequest = {
+    method: (req.method ?? 'GET').toUpperCase(),
+    headers,
+    search: url.search,
+    body,
+  };
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: async () => definition.createContext({ correlationId, logger: logger.child({ correlationId }) }),
+    context: () =>
+      Promise.resolve(definition.createContext({ correlationId, logger: logger.child({ correlationId }) })),
   });
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.setHeader(CORRELATION_HEADER, correlationId);

@@ -35,8 +35,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     children.push(run('sandbox/main.ts', [], env, options));
     await waitForHealth(`${config.sandbox.url}/health`, children);
     for (const { name } of subgraphRegistry) children.push(run('subgraphs/main.ts', [name], env, options));
-    const subgraphUrls = Object.fromEntries(subgraphRegistry.map(({ name }) => [name, config.subgraphs[name].url]));
-    for (const url of Object.values(subgraphUrls)) await waitForHealth(url.replace(/\/graphql$/, '/health'), children);
+    const subgraphUrls = Object.fromEntries(
+      subgraphRegistry.map(({ name }) => [name, config.subgraphs[name].url]),
+    );
+    for (const url of Object.values(subgraphUrls))
+      await waitForHealth(url.replace(/\/graphql$/, '/health'), children);
     const gatewayBase = `http://127.0.0.1:${config.gateway.port}`;
     children.push(run('gateway/main.ts', [], env, options));
     await waitForHealth(`${gatewayBase}/health`, children);

@@ -14,4 +14,4 @@ const config = loadConfig();
 const logger = createLogger(`subgraph-${entry.name}`, config.logLevel);
 const running = await entry.start(logger);
 logger.info({ url: running.url }, 'subgraph ready');
-runUntilSignal(running.close, logger);
+runUntilSignal(() => running.close(), logger);

@@ -14,6 +14,7 @@ export const subgraphRegistry: SubgraphEntry[] = [
   {
     name: 'demographics',
     schemaFile: new URL('./demographics/schema.graphql', import.meta.url),
-    start: async (logger, env) => (await import('./demographics/server.js')).startDemographicsSubgraph(logger, env),
+    start: async (logger, env) =>
+      (await import('./demographics/server.js')).startDemographicsSubgraph(logger, env),
   },
 ];

@@ -16,10 +16,18 @@ export async function postGraphQL<TData = Record<string, unknown>>(
 ): Promise<GraphQLResponse<TData>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<TData>['body'] };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse<TData>['body'],
+  };
 }
 
 export const errorCodes = (response: GraphQLResponse): unknown[] =>

@@ -8,7 +8,9 @@ export interface SandboxLogEntry {
   correlationId: string | null;
 }
 
-export async function sandboxRequests(sandboxUrl: string): Promise<{ counts: Record<string, number>; log: SandboxLogEntry[] }> {
+export async function sandboxRequests(
+  sandboxUrl: string,
+): Promise<{ counts: Record<string, number>; log: SandboxLogEntry[] }> {
   const response = await fetch(`${sandboxUrl}/_sandbox/requests`);
   return (await response.json()) as { counts: Record<string, number>; log: SandboxLogEntry[] };
 }

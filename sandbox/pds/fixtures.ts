@@ -130,7 +130,8 @@ export class PdsErrors {
   build(code: PdsErrorCode, diagnostics?: string): { status: number; body: unknown } {
     const values: Record<string, string> = diagnostics === undefined ? {} : { diagnostics };
     const body = fillTemplate(this.payloads.get(code), values);
-    const issue = isRecord(body) && Array.isArray(body['issue']) ? body['issue'][0] : undefined;
+    const issue: unknown =
+      isRecord(body) && Array.isArray(body['issue']) ? (body['issue'] as unknown[])[0] : undefined;
     if (diagnostics !== undefined && isRecord(issue)) issue['diagnostics'] = diagnostics;
     return { status: PDS_ERRORS[code].status, body };
   }

@@ -53,11 +53,13 @@ const MAX_NAME_LENGTH = 35; // Family/Given: "Max 35 characters."
 const MIN_REQUIREMENTS =
   "Invalid search data provided - 'No searches were performed as the search criteria did not meet the minimum requirements'";
 
-class SearchError {
+class SearchError extends Error {
   constructor(
     readonly code: PdsErrorCode,
     readonly diagnostics?: string,
-  ) {}
+  ) {
+    super(diagnostics ?? code);
+  }
 }
 const invalidValue = (value: string, field: string): SearchError =>
   new SearchError('INVALID_VALUE', `Invalid value - '${value}' in field '${field}'`);

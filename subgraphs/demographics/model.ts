@@ -55,7 +55,6 @@ export interface PatientRecord {
   provenance: Provenance;
 }
 
-
 export interface PatientSearchCriteria {
   family?: string | null;
   given?: string | null;

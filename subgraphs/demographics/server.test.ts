@@ -22,7 +22,7 @@ function subgraphAgainst(pdsBaseUrl: string) {
   const execute = async (query: string, variables?: Record<string, unknown>) => {
     const response = await server.executeOperation(
       { query, ...(variables ? { variables } : {}) },
-      { contextValue: definition.createContext({ correlationId: 'test-correlation', logger }) as Context },
+      { contextValue: definition.createContext({ correlationId: 'test-correlation', logger }) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;
@@ -94,7 +94,9 @@ describe('superseded numbers', () => {
   it('answers the current record and lists the number asked for', async () => {
     const { log } = await sandboxRequests(sandbox.url);
     expect(log).toEqual([]);
-    const result = await subgraph.execute(`{ patient(nhsNumber: "5900053636") { nhsNumber supersededNhsNumbers } }`);
+    const result = await subgraph.execute(
+      `{ patient(nhsNumber: "5900053636") { nhsNumber supersededNhsNumbers } }`,
+    );
     expect(result.errors).toBeUndefined();
     const patient = result.data?.['patient'] as { nhsNumber: string; supersededNhsNumbers: string[] };
     expect(patient.nhsNumber).not.toBe('5900053636');
@@ -125,7 +127,10 @@ describe('when PDS sends something unexpected', () => {
   it.each([
     ['a Patient without an id', JSON.stringify({ resourceType: 'Patient', name: [] })],
     ['another resource type', JSON.stringify({ resourceType: 'Bundle', id: '9000000009' })],
-    ['names that are not a list', JSON.stringify({ resourceType: 'Patient', id: '9000000009', name: 'Jane' })],
+    [
+      'names that are not a list',
+      JSON.stringify({ resourceType: 'Patient', id: '9000000009', name: 'Jane' }),
+    ],
     ['a body that is not JSON', '<html>502 Bad Gateway</html>'],
   ])('refuses %s with UPSTREAM_INVALID_RESPONSE and no partial record', async (_case, body) => {
     reply = { status: 200, body };
@@ -144,7 +149,15 @@ describe('when PDS sends something unexpected', () => {
           {
             severity: 'error',
             code: 'transient',
-            details: { coding: [{ system: 'https://fhir.nhs.uk/R4/CodeSystem/Spine-ErrorOrWarningCode', version: '1', code: 'SERVICE_UNAVAILABLE' }] },
+            details: {
+              coding: [
+                {
+                  system: 'https://fhir.nhs.uk/R4/CodeSystem/Spine-ErrorOrWarningCode',
+                  version: '1',
+                  code: 'SERVICE_UNAVAILABLE',
+                },
+              ],
+            },
             diagnostics: 'internal-host-17.spine.local refused connection',
           },
         ],

@@ -12,7 +12,9 @@ export const name = 'demographics';
 export const typeDefs = loadSubgraphTypeDefs(new URL('./schema.graphql', import.meta.url));
 export { resolvers };
 
-export function createDemographicsSubgraph(pds: UpstreamClient): SubgraphDefinition<DemographicsLoaders, DemographicsSources> {
+export function createDemographicsSubgraph(
+  pds: UpstreamClient,
+): SubgraphDefinition<DemographicsLoaders, DemographicsSources> {
   return {
     name,
     typeDefs,

@@ -33,7 +33,11 @@ export function createPdsSource(client: UpstreamClient, correlationId: string): 
   return {
     getPatients: (nhsNumbers) => mapWithConcurrency(nhsNumbers, PDS_CONCURRENCY, getPatient),
     async searchPatients(criteria) {
-      const response = await client.request({ path: '/Patient', query: toPdsSearchParams(criteria), correlationId });
+      const response = await client.request({
+        path: '/Patient',
+        query: toPdsSearchParams(criteria),
+        correlationId,
+      });
       if (response.status !== 200) throw errorFrom(response);
       const parsed = parsePdsSearchBundle(response.body);
       // PDS answers TOO_MANY_MATCHES as a 200 carrying an OperationOutcome (patient-search.yaml).
