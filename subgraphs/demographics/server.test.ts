@@ -90,6 +90,19 @@ describe('_entities (Patient @key nhsNumber)', () => {
   });
 });
 
+describe('records PDS does not serve', () => {
+  it.each([
+    ['not found', '9111231130', 'RESOURCE_NOT_FOUND'],
+    ['invalidated (not superseded)', '9000000041', 'INVALIDATED_RESOURCE'],
+  ])('answers a %s record with null and NOT_FOUND', async (_case, nhsNumber, upstreamCode) => {
+    const result = await subgraph.execute(`{ patient(nhsNumber: "${nhsNumber}") { nhsNumber } }`);
+    expect(result.data?.['patient']).toBeNull();
+    expect(result.errors?.map((error) => error.extensions)).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', service: 'PDS', upstreamCode }),
+    ]);
+  });
+});
+
 describe('superseded numbers', () => {
   it('answers the current record and lists the number asked for', async () => {
     const { log } = await sandboxRequests(sandbox.url);
