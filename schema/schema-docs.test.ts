@@ -18,12 +18,16 @@ function undocumented(): string[] {
     if (isFederationMachinery(type.name) || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name))
       continue;
     if (type.name !== 'Query' && type.name !== 'Mutation') need(type.name, type.description);
-    if (isObjectType(type) || isInputObjectType(type)) {
+    if (isObjectType(type)) {
       for (const field of Object.values(type.getFields())) {
         need(`${type.name}.${field.name}`, field.description);
-        for (const arg of 'args' in field ? field.args : [])
+        for (const arg of field.args)
           need(`${type.name}.${field.name}(${arg.name})`, arg.description ?? field.description);
       }
+    }
+    if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields()))
+        need(`${type.name}.${field.name}`, field.description);
     }
     if (isEnumType(type)) {
       for (const value of type.getValues())
