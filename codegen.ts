@@ -15,6 +15,10 @@ const subgraphs: Record<string, SubgraphCodegen> = {
     mappers: { Patient: '../model.js#PatientRecord', PatientMatch: '../model.js#PatientMatch' },
     contextType: '../loaders.js#DemographicsContext',
   },
+  identity: {
+    mappers: { Me: '../mapping.js#MeModel', StaffRole: '../mapping.js#StaffRoleModel' },
+    contextType: '../loaders.js#IdentityContext',
+  },
 };
 
 const config: CodegenConfig = {

@@ -7,7 +7,9 @@ import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
+import { createAuthenticator, useAuthentication } from './authentication.js';
 import { useCorrelationId } from './correlation.js';
+import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors } from './errors.js';
 import { useCanonicalInputValidation } from './input-validation.js';
@@ -32,7 +34,12 @@ export function createGateway(config: Config, logger: Logger): GatewayRuntime {
     ...(development ? {} : { disableIntrospection: { disableIf: () => true } }),
     maskedErrors: maskedErrors(logger, development),
     logging: hiveLogger(config, logger),
-    plugins: () => [useCorrelationId(), useCanonicalInputValidation()],
+    plugins: () => [
+      useCorrelationId(),
+      useAuthentication(createAuthenticator(config, logger)),
+      useCanonicalInputValidation(),
+      useSubgraphTrust(config.internalTokenSecret),
+    ],
   });
 }
 

@@ -6,19 +6,39 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 const url = z.url({ protocol: /^https?$/ }).optional();
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  HOST: z.string().default('127.0.0.1'),
-  PORT: port(4000),
-  SANDBOX_PORT: port(4010),
-  DEMOGRAPHICS_PORT: port(4101),
-  /** Where the gateway reaches the demographics subgraph; defaults to this machine. */
-  DEMOGRAPHICS_URL: url,
-  /** PDS FHIR R4 base, e.g. https://int.api.service.nhs.uk/personal-demographics/FHIR/R4. */
-  PDS_BASE_URL: url,
-  PDS_TIMEOUT_MS: millis(5000),
-});
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: port(4000),
+    SANDBOX_PORT: port(4010),
+    DEMOGRAPHICS_PORT: port(4101),
+    IDENTITY_PORT: port(4102),
+    IDENTITY_URL: url,
+    /** Where the gateway reaches the demographics subgraph; defaults to this machine. */
+    DEMOGRAPHICS_URL: url,
+    /** PDS FHIR R4 base, e.g. https://int.api.service.nhs.uk/personal-demographics/FHIR/R4. */
+    PDS_BASE_URL: url,
+    PDS_TIMEOUT_MS: millis(5000),
+    /** Shared by the gateway and subgraphs to sign and verify the internal token; required in production. */
+    INTERNAL_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    NHS_LOGIN_ISSUER: url,
+    NHS_LOGIN_JWKS_URL: url,
+    NHS_LOGIN_AUDIENCE: z.string().min(1).default('nhs-graph'),
+    CIS2_ISSUER: url,
+    CIS2_JWKS_URL: url,
+    CIS2_AUDIENCE: z.string().min(1).default('nhs-graph'),
+    /** CIS2 authentication assurance level a staff token must carry (PDS healthcare-worker mode needs AAL2 or 3). */
+    CIS2_MIN_ASSURANCE_LEVEL: z.coerce.number().int().min(1).max(3).default(3),
+    PARTNER_ISSUER: url,
+    PARTNER_JWKS_URL: url,
+    PARTNER_AUDIENCE: z.string().min(1).default('nhs-graph'),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.INTERNAL_TOKEN_SECRET !== undefined, {
+    path: ['INTERNAL_TOKEN_SECRET'],
+    message: 'is required when NODE_ENV=production',
+  });
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -28,8 +48,28 @@ export interface Config {
   host: string;
   gateway: { port: number };
   sandbox: { port: number; url: string };
-  subgraphs: { demographics: { port: number; url: string } };
+  subgraphs: Record<'demographics' | 'identity', { port: number; url: string }>;
   upstreams: { pds: UpstreamConfig };
+  identity: { issuers: IssuerConfig[]; cis2MinAssuranceLevel: number };
+  /** Key for the gateway's internal token to subgraphs. */
+  internalTokenSecret: Uint8Array;
+}
+
+// Local development only: production refuses to start without INTERNAL_TOKEN_SECRET (above).
+const LOCAL_INTERNAL_TOKEN_SECRET = 'nhs-graph-local-development-secret-not-for-production';
+
+export type PrincipalKind = 'citizen' | 'staff' | 'partner';
+
+/** A token issuer the gateway trusts, and what its tokens must look like. */
+export interface IssuerConfig {
+  /** Short name used in logs and the Principal, e.g. `nhs-login`. */
+  name: string;
+  kind: PrincipalKind;
+  issuer: string;
+  jwksUrl: string;
+  audience: string;
+  /** Signature algorithms accepted from this issuer; anything else (none, HS*) is refused. */
+  algorithms: string[];
 }
 
 export interface UpstreamConfig {
@@ -63,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         port: e.DEMOGRAPHICS_PORT,
         url: e.DEMOGRAPHICS_URL ?? `${local(e.DEMOGRAPHICS_PORT)}/graphql`,
       },
+      identity: { port: e.IDENTITY_PORT, url: e.IDENTITY_URL ?? `${local(e.IDENTITY_PORT)}/graphql` },
     },
     upstreams: {
       pds: {
@@ -71,7 +112,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         timeoutMs: e.PDS_TIMEOUT_MS,
       },
     },
+    identity: {
+      issuers: [
+        // NHS login signs ID and access tokens with RS512 (NHS login interface spec).
+        issuer('nhs-login', 'citizen', e.NHS_LOGIN_ISSUER, e.NHS_LOGIN_JWKS_URL, e.NHS_LOGIN_AUDIENCE, [
+          'RS512',
+        ]),
+        issuer('cis2', 'staff', e.CIS2_ISSUER, e.CIS2_JWKS_URL, e.CIS2_AUDIENCE, ['RS256', 'RS512', 'ES256']),
+        issuer('partners', 'partner', e.PARTNER_ISSUER, e.PARTNER_JWKS_URL, e.PARTNER_AUDIENCE, [
+          'RS256',
+          'RS512',
+          'ES256',
+        ]),
+      ],
+      cis2MinAssuranceLevel: e.CIS2_MIN_ASSURANCE_LEVEL,
+    },
+    internalTokenSecret: new TextEncoder().encode(e.INTERNAL_TOKEN_SECRET ?? LOCAL_INTERNAL_TOKEN_SECRET),
   };
+
+  function issuer(
+    name: string,
+    kind: PrincipalKind,
+    configuredIssuer: string | undefined,
+    jwksUrl: string | undefined,
+    audience: string,
+    algorithms: string[],
+  ): IssuerConfig {
+    const iss = trimSlash(configuredIssuer ?? `${sandboxUrl}/identity/${name}`);
+    return {
+      name,
+      kind,
+      issuer: iss,
+      jwksUrl: jwksUrl ?? `${iss}/.well-known/jwks.json`,
+      audience,
+      algorithms,
+    };
+  }
 }
 
 const trimSlash = (value: string) => value.replace(/\/+$/, '');

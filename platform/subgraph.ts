@@ -8,14 +8,19 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { CORRELATION_HEADER, resolveCorrelationId } from './correlation.js';
+import { applyMiddleware, type IMiddlewareGenerator } from 'graphql-middleware';
+import { CORRELATION_HEADER } from './correlation.js';
 import { ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
+import { verifyInternalToken } from './internal-token.js';
+import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
 
 export interface RequestScope {
   correlationId: string;
   logger: Logger;
+  /** The caller, as the gateway established it; every field's rule reads it. */
+  principal: Principal;
 }
 
 export interface SubgraphContext<Loaders, Sources = unknown> extends RequestScope {
@@ -30,6 +35,8 @@ export interface SubgraphDefinition<Loaders, Sources = unknown> {
   typeDefs: DocumentNode;
   /** The subgraph's resolver map, typed by its generated `Resolvers` type. */
   resolvers: object;
+  /** graphql-shield rules for every field (platform/authorisation.ts createPermissions). */
+  permissions: IMiddlewareGenerator<unknown, unknown, unknown>;
   /** Builds sources and loaders afresh for each request. */
   createContext(scope: RequestScope): SubgraphContext<Loaders, Sources>;
 }
@@ -46,10 +53,14 @@ export function createSubgraphServer<L, S>(
   logger: Logger,
 ): ApolloServer<SubgraphContext<L, S>> {
   return new ApolloServer<SubgraphContext<L, S>>({
-    schema: buildSubgraphSchema({
-      typeDefs: definition.typeDefs,
-      resolvers: { ...scalarResolvers, ...definition.resolvers },
-    }),
+    // The shield wraps every resolver, including _entities' reference resolution.
+    schema: applyMiddleware(
+      buildSubgraphSchema({
+        typeDefs: definition.typeDefs,
+        resolvers: { ...scalarResolvers, ...definition.resolvers },
+      }),
+      definition.permissions,
+    ),
     includeStacktraceInErrorResponses: false,
     // No Apollo Studio here: federated tracing would only add work to every request.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
@@ -92,12 +103,12 @@ export interface RunningSubgraph {
 
 export async function listenSubgraph<L, S>(
   definition: SubgraphDefinition<L, S>,
-  options: { port: number; host: string; logger: Logger },
+  options: { port: number; host: string; logger: Logger; internalTokenSecret: Uint8Array },
 ): Promise<RunningSubgraph> {
   const apollo = createSubgraphServer(definition, options.logger);
   await apollo.start();
   const server = createServer((req, res) => {
-    handle(req, res, apollo, definition, options.logger).catch((error: unknown) => {
+    handle(req, res, apollo, definition, options).catch((error: unknown) => {
       options.logger.error({ err: error }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(
@@ -128,7 +139,7 @@ async function handle<L, S>(
   res: ServerResponse,
   apollo: ApolloServer<SubgraphContext<L, S>>,
   definition: SubgraphDefinition<L, S>,
-  logger: Logger,
+  options: { logger: Logger; internalTokenSecret: Uint8Array },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://subgraph');
   if (url.pathname === '/health') {
@@ -145,24 +156,31 @@ async function handle<L, S>(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = await readJsonBody(req);
-  if (body === TOO_LARGE) {
+  const text = await readBody(req);
+  if (text === TOO_LARGE) {
     res
       .writeHead(413, { 'content-type': 'application/json' })
       .end(JSON.stringify({ error: 'Request body too large' }));
     return;
   }
-  const correlationId = resolveCorrelationId(headers.get(CORRELATION_HEADER));
+  // Nothing runs without the gateway's token for exactly this body (platform/internal-token.ts).
+  const bearer = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1];
+  const claims = bearer ? await verifyInternalToken(bearer, text, options.internalTokenSecret) : null;
+  if (!claims) {
+    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify(UNAUTHENTICATED_BODY));
+    return;
+  }
+  const { correlationId, principal } = claims;
   const httpGraphQLRequest: HTTPGraphQLRequest = {
     method: (req.method ?? 'GET').toUpperCase(),
     headers,
     search: url.search,
-    body,
+    body: parseJson(text),
   };
+  const logger = options.logger.child({ correlationId });
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: () =>
-      Promise.resolve(definition.createContext({ correlationId, logger: logger.child({ correlationId }) })),
+    context: () => Promise.resolve(definition.createContext({ correlationId, logger, principal })),
   });
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.setHeader(CORRELATION_HEADER, correlationId);
@@ -177,7 +195,16 @@ async function handle<L, S>(
 
 const TOO_LARGE = Symbol('too large');
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+const UNAUTHENTICATED_BODY = {
+  errors: [
+    {
+      message: 'Subgraphs answer only the nhs-graph gateway.',
+      extensions: { code: ErrorCode.UNAUTHENTICATED },
+    },
+  ],
+};
+
+async function readBody(req: IncomingMessage): Promise<string | typeof TOO_LARGE> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -185,7 +212,10 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) return TOO_LARGE;
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -20,6 +20,9 @@ const sandbox = await startSandbox(port, options);
 console.log(
   `nhs-graph sandbox listening on ${sandbox.url} (PDS at ${sandbox.url}/personal-demographics/FHIR/R4)`,
 );
+console.log(
+  `token issuers at ${sandbox.url}/identity/{nhs-login,cis2,partners}; mint with \`npm run token -- <profile>\``,
+);
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals): void => {

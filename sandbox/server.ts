@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { FaultConfigSchema, handleControl, type ControlState } from './control.js';
 import { delay, FHIR_JSON, headerValue, operationOutcome, sendJson, splitTarget } from './http-util.js';
+import { createIdentity } from './identity/handler.js';
 import { createPdsUpstream } from './pds/handler.js';
 import { RequestLog } from './request-log.js';
 import { DEFAULT_SEED, DEFAULT_SYNTHETIC_PATIENTS, generatePeople } from './synthetic.js';
@@ -48,6 +49,9 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     options.syntheticPatients ?? DEFAULT_SYNTHETIC_PATIENTS,
   );
   const upstreams: Upstream[] = [createPdsUpstream(people)];
+  // Token issuers (NHS login, CIS2, partners); issuer URLs need the bound port, set after listen.
+  let sandboxUrl = '';
+  const identity = await createIdentity({ people, sandboxUrl: () => sandboxUrl });
   const state: ControlState = { log: new RequestLog(), faults: initialFaults(options) };
   // Aborted on close so requests waiting out injected latency do not hold the process open.
   const closing = new AbortController();
@@ -85,6 +89,7 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { path } = splitTarget(req.url);
     if (await handleControl(req, res, path, state)) return;
+    if (await identity.handle(req, res, path)) return;
     const upstream = upstreams.find((u) => path === u.basePath || path.startsWith(`${u.basePath}/`));
     if (upstream !== undefined) return serveUpstream(req, res, upstream);
     sendJson(
@@ -113,6 +118,7 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     });
   });
   const { port: bound } = server.address() as AddressInfo;
+  sandboxUrl = `http://${HOST}:${bound}`;
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -124,5 +130,5 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     return closed;
   };
 
-  return { server, url: `http://${HOST}:${bound}`, close };
+  return { server, url: sandboxUrl, close };
 }

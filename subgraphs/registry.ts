@@ -17,4 +17,9 @@ export const subgraphRegistry: SubgraphEntry[] = [
     start: async (logger, env) =>
       (await import('./demographics/server.js')).startDemographicsSubgraph(logger, env),
   },
+  {
+    name: 'identity',
+    schemaFile: new URL('./identity/schema.graphql', import.meta.url),
+    start: async (logger, env) => (await import('./identity/server.js')).startIdentitySubgraph(logger, env),
+  },
 ];

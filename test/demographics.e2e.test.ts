@@ -3,8 +3,10 @@
 import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { resetSandbox, sandboxRequests, upstreamCalls } from './sandbox-client.js';
+import { bearer, mintToken } from './tokens.js';
 
 let stack: RunningStack;
+let asClerk: Record<string, string>;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -12,7 +14,15 @@ beforeAll(async () => {
     stdio: 'ignore',
     env: { LOG_LEVEL: 'silent', NODE_ENV: 'test' },
   });
+  asClerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
 }, 60_000);
+
+/** Every query here is a clerk's (staff with a demographics activity); auth.e2e covers the rest. */
+const query = <TData = Record<string, unknown>>(
+  document: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) => postGraphQL<TData>(stack.gatewayUrl, document, variables, { ...asClerk, ...headers });
 
 afterAll(async () => {
   await stack?.stop();
@@ -39,10 +49,7 @@ const PATIENT_FIELDS = `
 
 describe('patient(nhsNumber) through the gateway', () => {
   it('answers the full PDS sandbox record, mapped to the canonical graph', async () => {
-    const response = await postGraphQL(
-      stack.gatewayUrl,
-      `{ patient(nhsNumber: "9000000009") { ${PATIENT_FIELDS} } }`,
-    );
+    const response = await query(`{ patient(nhsNumber: "9000000009") { ${PATIENT_FIELDS} } }`);
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.['patient']).toMatchObject({
@@ -59,10 +66,7 @@ describe('patient(nhsNumber) through the gateway', () => {
   });
 
   it('withholds address, telecom and GP of a restricted patient', async () => {
-    const response = await postGraphQL(
-      stack.gatewayUrl,
-      `{ patient(nhsNumber: "9000000025") { ${PATIENT_FIELDS} } }`,
-    );
+    const response = await query(`{ patient(nhsNumber: "9000000025") { ${PATIENT_FIELDS} } }`);
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.['patient']).toMatchObject({
       nhsNumber: '9000000025',
@@ -74,10 +78,7 @@ describe('patient(nhsNumber) through the gateway', () => {
   });
 
   it('answers null with NOT_FOUND for a number PDS does not know', async () => {
-    const response = await postGraphQL(
-      stack.gatewayUrl,
-      `{ patient(nhsNumber: "9111231130") { nhsNumber } }`,
-    );
+    const response = await query(`{ patient(nhsNumber: "9111231130") { nhsNumber } }`);
     expect(response.body.data?.['patient']).toBeNull();
     expect(errorCodes(response)).toEqual(['NOT_FOUND']);
     expect(response.body.errors?.[0]?.path).toEqual(['patient']);
@@ -89,8 +90,8 @@ describe('patient(nhsNumber) through the gateway', () => {
     ['a number, not a string', `{ patient(nhsNumber: 9000000009) { nhsNumber } }`, undefined],
   ])(
     'refuses an invalid NHS number given as %s with BAD_USER_INPUT, before calling PDS',
-    async (_kind, query, variables) => {
-      const response = await postGraphQL(stack.gatewayUrl, query, variables);
+    async (_kind, document, variables) => {
+      const response = await query(document, variables);
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.body.errors?.[0]?.extensions?.['argument']).toBe('nhsNumber');
       expect(response.body.errors?.[0]?.message).toContain('nhsNumber');
@@ -99,8 +100,7 @@ describe('patient(nhsNumber) through the gateway', () => {
   );
 
   it('costs one PDS call when the same patient is asked for twice in one query', async () => {
-    const response = await postGraphQL(
-      stack.gatewayUrl,
+    const response = await query(
       `{ a: patient(nhsNumber: "9000000009") { nhsNumber } b: patient(nhsNumber: "9000000009") { birthDate } }`,
     );
     expect(response.body.errors).toBeUndefined();
@@ -110,14 +110,9 @@ describe('patient(nhsNumber) through the gateway', () => {
 
   it('sends PDS a UUID X-Request-ID and the caller’s X-Correlation-ID, and returns it', async () => {
     const correlationId = 'e2e-correlation-0001';
-    const response = await postGraphQL(
-      stack.gatewayUrl,
-      `{ patient(nhsNumber: "9000000033") { nhsNumber } }`,
-      undefined,
-      {
-        'x-correlation-id': correlationId,
-      },
-    );
+    const response = await query(`{ patient(nhsNumber: "9000000033") { nhsNumber } }`, undefined, {
+      'x-correlation-id': correlationId,
+    });
     expect(response.headers.get('x-correlation-id')).toBe(correlationId);
     const { log } = await sandboxRequests(stack.sandboxUrl);
     expect(log).toHaveLength(1);
@@ -128,14 +123,9 @@ describe('patient(nhsNumber) through the gateway', () => {
   });
 
   it('mints a correlation id when the caller sends none or an unsafe one', async () => {
-    const response = await postGraphQL(
-      stack.gatewayUrl,
-      `{ patient(nhsNumber: "9000000033") { nhsNumber } }`,
-      undefined,
-      {
-        'x-correlation-id': 'bad id with spaces',
-      },
-    );
+    const response = await query(`{ patient(nhsNumber: "9000000033") { nhsNumber } }`, undefined, {
+      'x-correlation-id': 'bad id with spaces',
+    });
     const minted = response.headers.get('x-correlation-id');
     expect(minted).toMatch(/^[0-9a-f-]{36}$/);
     const { log } = await sandboxRequests(stack.sandboxUrl);
@@ -145,10 +135,9 @@ describe('patient(nhsNumber) through the gateway', () => {
 
 describe('searchPatients through the gateway', () => {
   it('returns ranked matches with scores', async () => {
-    const response = await postGraphQL<{
+    const response = await query<{
       searchPatients: Array<{ score: number; patient: { nhsNumber: string } }>;
     }>(
-      stack.gatewayUrl,
       `{ searchPatients(criteria: { family: "Smith", gender: FEMALE, birthDate: "2010-10-22" }) { score patient { nhsNumber name { family } } } }`,
     );
     expect(response.body.errors).toBeUndefined();
@@ -172,7 +161,7 @@ describe('the gateway edge', () => {
   });
 
   it('leaks no stack trace for a malformed query', async () => {
-    const response = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: `);
+    const response = await query(`{ patient(nhsNumber: `);
     expect(JSON.stringify(response.body)).not.toMatch(/stack|at .*\.ts:\d+/i);
     expect(response.body.errors?.length).toBeGreaterThan(0);
   });

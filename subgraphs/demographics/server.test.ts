@@ -9,6 +9,8 @@ import { createLogger } from '../../platform/logger.js';
 import { createSubgraphServer, type SubgraphContext } from '../../platform/subgraph.js';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';
 import { resetSandbox, sandboxRequests } from '../../test/sandbox-client.js';
+import type { Principal } from '../../platform/principal.js';
+import { clerk } from '../../test/principals.js';
 import type { DemographicsLoaders, DemographicsSources } from './loaders.js';
 import { createDemographicsSubgraph } from './server.js';
 
@@ -19,10 +21,14 @@ function subgraphAgainst(pdsBaseUrl: string) {
   const config = loadConfig({ PDS_BASE_URL: pdsBaseUrl, PDS_TIMEOUT_MS: '2000' });
   const definition = createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger));
   const server = createSubgraphServer(definition, logger);
-  const execute = async (query: string, variables?: Record<string, unknown>) => {
+  const execute = async (
+    query: string,
+    variables?: Record<string, unknown>,
+    principal: Principal = clerk(),
+  ) => {
     const response = await server.executeOperation(
       { query, ...(variables ? { variables } : {}) },
-      { contextValue: definition.createContext({ correlationId: 'test-correlation', logger }) },
+      { contextValue: definition.createContext({ correlationId: 'test-correlation', logger, principal }) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;

@@ -5,6 +5,7 @@ import { createUpstreamClient, type UpstreamClient } from '../../platform/http.j
 import type { Logger } from '../../platform/logger.js';
 import { listenSubgraph, loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
 import { createLoaders, type DemographicsLoaders, type DemographicsSources } from './loaders.js';
+import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
 import { createPdsSource } from './source.js';
 
@@ -19,6 +20,7 @@ export function createDemographicsSubgraph(
     name,
     typeDefs,
     resolvers,
+    permissions,
     createContext: (scope) => {
       const demographics = createPdsSource(pds, scope.correlationId);
       return { ...scope, sources: { demographics }, loaders: createLoaders(demographics) };
@@ -33,5 +35,6 @@ export async function startDemographicsSubgraph(logger: Logger, env: NodeJS.Proc
     port: config.subgraphs.demographics.port,
     host: config.host,
     logger,
+    internalTokenSecret: config.internalTokenSecret,
   });
 }

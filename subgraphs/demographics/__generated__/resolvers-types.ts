@@ -173,8 +173,11 @@ export type Patient = {
    * reach this record.
    */
   supersededNhsNumbers: Array<Scalars['NhsNumber']['output']>;
-  /** Phone numbers and email addresses. Always empty for a restricted patient. */
-  telecom: Array<ContactPoint>;
+  /**
+   * Phone numbers and email addresses. Always empty for a restricted patient; null (with a
+   * FORBIDDEN error) when the caller may not see contact details.
+   */
+  telecom: Maybe<Array<ContactPoint>>;
 };
 
 /** One search result, with how well it matched. */
@@ -504,7 +507,7 @@ export type PatientResolvers<ContextType = DemographicsContext, ParentType exten
   registeredGp?: Resolver<Maybe<ResolversTypes['Organisation']>, ParentType, ContextType>;
   restricted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   supersededNhsNumbers?: Resolver<Array<ResolversTypes['NhsNumber']>, ParentType, ContextType>;
-  telecom?: Resolver<Array<ResolversTypes['ContactPoint']>, ParentType, ContextType>;
+  telecom?: Resolver<Maybe<Array<ResolversTypes['ContactPoint']>>, ParentType, ContextType>;
 }>;
 
 export type PatientMatchResolvers<ContextType = DemographicsContext, ParentType extends ResolversParentTypes['PatientMatch'] = ResolversParentTypes['PatientMatch']> = ResolversObject<{

@@ -1,0 +1,77 @@
+// Every GraphQL request needs a bearer token from a configured issuer (NHS login, CIS2 or the
+// partner issuer). The signature is checked against that issuer's JWKS with an algorithm
+// allow-list (so `alg: none` and HS/RS confusion fail), with issuer, audience and expiry; the
+// claims become a Principal. Anything wrong -> 401 UNAUTHENTICATED, and nothing is executed.
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { GraphQLError } from 'graphql';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../platform/config.js';
+import { ErrorCode } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+import type { Principal } from '../platform/principal.js';
+import { principalFromClaims } from './claims.js';
+
+const principals = new WeakMap<Request, Principal>();
+
+/** The authenticated caller of a request (set before any execution). */
+export const principalOf = (request: Request): Principal | undefined => principals.get(request);
+
+/** Tolerated clock difference with the issuers. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export type Authenticate = (authorization: string | null) => Promise<Principal | null>;
+
+export function createAuthenticator(config: Config, logger: Logger): Authenticate {
+  const verifiers = config.identity.issuers.map((issuer) => ({
+    issuer,
+    keys: createRemoteJWKSet(new URL(issuer.jwksUrl)),
+  }));
+  return async (authorization) => {
+    const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization?.trim() ?? '')?.[1];
+    if (!token) return null;
+    const verifier = verifiers.find(({ issuer }) => issuer.issuer === unverifiedIssuer(token));
+    if (!verifier) return null;
+    try {
+      const { payload } = await jwtVerify(token, verifier.keys as JWTVerifyGetKey, {
+        issuer: verifier.issuer.issuer,
+        audience: verifier.issuer.audience,
+        algorithms: verifier.issuer.algorithms,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+      });
+      return principalFromClaims(verifier.issuer, payload, config.identity.cis2MinAssuranceLevel);
+    } catch (error) {
+      logger.info({ issuer: verifier.issuer.name, reason: reasonOf(error) }, 'token refused');
+      return null;
+    }
+  };
+}
+
+function unverifiedIssuer(token: string): string | undefined {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+}
+
+const reasonOf = (error: unknown) =>
+  error instanceof Error ? ('code' in error && String(error.code)) || error.name : 'unknown';
+
+export const unauthenticated = () =>
+  new GraphQLError('A valid bearer token from NHS login, CIS2 or a registered partner is required.', {
+    extensions: {
+      code: ErrorCode.UNAUTHENTICATED,
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+    },
+  });
+
+export function useAuthentication(authenticate: Authenticate): GatewayPlugin {
+  return {
+    async onParams({ request, setResult }) {
+      const principal = await authenticate(request.headers.get('authorization'));
+      if (principal) principals.set(request, principal);
+      else setResult({ errors: [unauthenticated()] });
+    },
+  };
+}

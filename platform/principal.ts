@@ -1,0 +1,38 @@
+// Who is calling, as the gateway established it from a verified token. Subgraphs receive it in
+// the gateway's signed internal token (platform/internal-token.ts) and authorise every field
+// against it; they never see the caller's own token.
+import { z } from 'zod';
+
+export const PrincipalSchema = z.object({
+  kind: z.enum(['citizen', 'staff', 'partner']),
+  /** The issuer's subject: NHS login / CIS2 `sub`, or the partner's client id. */
+  subject: z.string().min(1),
+  /** The issuer name from configuration, e.g. `nhs-login`. */
+  issuer: z.string().min(1),
+  displayName: z.string().nullable(),
+  /** Citizens: their own NHS number from NHS login. */
+  nhsNumber: z.string().nullable(),
+  /** Citizens: NHS login identity proofing level (P0, P5, P9). */
+  proofingLevel: z.enum(['P0', 'P5', 'P9']).nullable(),
+  /** Staff: CIS2 authentication assurance level (1–3). */
+  assuranceLevel: z.number().int().nullable(),
+  /** Staff: every RBAC role the person holds. */
+  roles: z.array(
+    z.object({
+      roleId: z.string(),
+      roleCode: z.string(),
+      roleName: z.string().nullable(),
+      orgCode: z.string(),
+      activityCodes: z.array(z.string()),
+    }),
+  ),
+  /** Staff: the role selected for this session (`selected_roleid`); rules use only its activities. */
+  roleId: z.string().nullable(),
+  orgCode: z.string().nullable(),
+  activities: z.array(z.string()),
+  /** Partners: OAuth scopes granted to the client. */
+  scopes: z.array(z.string()),
+});
+
+export type Principal = z.infer<typeof PrincipalSchema>;
+export type PrincipalRole = Principal['roles'][number];

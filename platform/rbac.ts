@@ -1,0 +1,22 @@
+// Which national RBAC activities (CIS2 `activity_codes`) open which parts of the graph.
+// The national RBAC baseline is not published in a form we can copy (APIS.md, CIS2 "Not found"),
+// so the sets are configuration: these defaults use codes from the published CIS2 userinfo
+// example (identity-service-api AssignMessage.GenerateUserinfoResponseSimulatedAuth.xml).
+
+/** B0825 "Amend Patient Demographics": staff who may amend demographics may read them. */
+export const DEFAULT_DEMOGRAPHICS_ACTIVITIES = ['B0825'] as const;
+
+/**
+ * Clinical record access: B0360 "View Detailed Health Records", B0380 "Perform Detailed Health
+ * Record", B0401 "View Patient Medication", B0420 "Independent Prescribing" (sources for each
+ * code are in sandbox/identity/profiles.ts).
+ */
+export const DEFAULT_CLINICAL_ACTIVITIES = ['B0360', 'B0380', 'B0401', 'B0420'] as const;
+
+/** Partner OAuth scopes, one per slice of the graph a partner may be granted. */
+export const PartnerScope = {
+  DEMOGRAPHICS_READ: 'patient:demographics.read',
+  DEMOGRAPHICS_SEARCH: 'patient:demographics.search',
+  CONTACT_READ: 'patient:contact.read',
+  ORGANISATION_READ: 'organisation.read',
+} as const;
