@@ -1,0 +1,67 @@
+// What leaves the gateway in production: no IDE, no introspection, no stack traces, internal
+// hostnames or upstream bodies — even when an upstream is unreachable.
+import { startStack, type RunningStack } from '../scripts/stack.js';
+import { errorCodes, postGraphQL } from './graphql-client.js';
+import { bearer, mintToken } from './tokens.js';
+
+let stack: RunningStack;
+let headers: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startStack({
+    freePorts: true,
+    stdio: 'ignore',
+    env: {
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'production',
+      INTERNAL_TOKEN_SECRET: 'a-production-like-secret-of-at-least-32-characters',
+      // PDS is unreachable: the error must not say where nhs-graph tried to reach it.
+      PDS_BASE_URL: 'http://127.0.0.1:9/personal-demographics/FHIR/R4',
+      PDS_TIMEOUT_MS: '1000',
+    },
+  });
+  headers = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
+}, 60_000);
+afterAll(() => stack?.stop());
+
+describe('the gateway with NODE_ENV=production', () => {
+  it('serves no GraphiQL', async () => {
+    const response = await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(await response.text()).not.toMatch(/<html|graphiql/i);
+  });
+
+  it('refuses introspection', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `{ __schema { types { name } } }`,
+      undefined,
+      headers,
+    );
+    expect(response.body.data?.['__schema'] ?? null).toBeNull();
+    expect(response.body.errors?.length).toBeGreaterThan(0);
+  });
+
+  it('answers an unreachable upstream with UPSTREAM_UNAVAILABLE and nothing internal', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `{ patient(nhsNumber: "9000000009") { nhsNumber } }`,
+      undefined,
+      headers,
+    );
+    expect(errorCodes(response)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    const text = JSON.stringify(response.body);
+    expect(text).not.toMatch(/127\.0\.0\.1|localhost|:9\/|ECONNREFUSED|stack|\.ts:\d+/i);
+  });
+
+  it('leaks no stack trace for a bad query', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `{ patient(nhsNumber: "9000000009") { nhsNumbr } }`,
+      undefined,
+      headers,
+    );
+    const text = JSON.stringify(response.body);
+    expect(response.body.errors?.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/stack|\.ts:\d+|node_modules/i);
+  });
+});
