@@ -8,8 +8,9 @@ nhs-graph is running.
   GraphQL endpoint:  ${stack.gatewayUrl}   (GraphiQL in a browser, POST for clients)
   Sandbox upstreams: ${stack.sandboxUrl}
 
-Try:
-  curl -s ${stack.gatewayUrl} -H 'content-type: application/json' \\
+Try (every query needs a token from the local issuers; profiles in the README):
+  TOKEN=$(npm run --silent token -- clerk)
+  curl -s ${stack.gatewayUrl} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\
     -d '{"query":"{ patient(nhsNumber: \\"9000000009\\") { nhsNumber name { text } birthDate registeredGp { odsCode } } }"}'
 
 Ctrl+C stops everything.`);
