@@ -2,7 +2,9 @@
 // federation's own fields are allowed explicitly so the gateway can load and join subgraphs;
 // a denial is FORBIDDEN at the field's path and says nothing about the data behind it.
 import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
+import type { IMiddlewareFunction } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
+import type { RequestAudit } from './audit/request-audit.js';
 import type { IRules } from 'graphql-shield';
 import { ErrorCode } from './errors.js';
 import type { Principal } from './principal.js';
@@ -11,15 +13,58 @@ export { allow, and, deny, or } from 'graphql-shield';
 
 export interface AuthorisationContext {
   principal: Principal;
+  audit: RequestAudit;
 }
 
-export const forbidden = (): GraphQLError =>
-  new GraphQLError('You are not allowed to see this field.', { extensions: { code: ErrorCode.FORBIDDEN } });
+const RULE = Symbol('rule');
+
+/** A denial. The rule's name rides along for the audit trail but is never sent to the client. */
+export const forbidden = (rule = 'fallback:deny'): GraphQLError => {
+  const error = new GraphQLError('You are not allowed to see this field.', {
+    extensions: { code: ErrorCode.FORBIDDEN },
+  });
+  Object.defineProperty(error, RULE, { value: rule, enumerable: false });
+  return error;
+};
+
+const isDenial = (value: unknown): value is GraphQLError =>
+  value instanceof GraphQLError && value.extensions['code'] === ErrorCode.FORBIDDEN;
+
+const nhsNumberIn = (value: unknown): string | null => {
+  const candidate =
+    typeof value === 'object' && value !== null ? (value as { nhsNumber?: unknown }).nhsNumber : undefined;
+  return typeof candidate === 'string' ? candidate : null;
+};
+
+/**
+ * Records every denied field in the request's audit trail (outermost middleware, so it sees
+ * the shield's denials, cached or not).
+ */
+export const auditDenials: IMiddlewareFunction<
+  unknown,
+  AuthorisationContext,
+  Record<string, unknown>
+> = async (resolve, parent, args, context, info) => {
+  const note = (error: GraphQLError) =>
+    context.audit.recordDenial(
+      `${info.parentType.name}.${info.fieldName}`,
+      (error as unknown as Record<symbol, string | undefined>)[RULE] ?? 'fallback:deny',
+      nhsNumberIn(args) ?? nhsNumberIn(parent),
+    );
+  try {
+    const result: unknown = await resolve(parent, args, context, info);
+    if (isDenial(result)) note(result);
+    return result;
+  } catch (error) {
+    if (isDenial(error)) note(error);
+    throw error;
+  }
+};
 
 /** A rule over the caller alone; its result is cached for the rest of the request. */
 export const callerRule = (name: string, check: (principal: Principal) => boolean) =>
   rule(name, { cache: 'contextual' })((_parent, _args, context: AuthorisationContext) =>
-    check(context.principal) ? true : forbidden(),
+    check(context.principal) ? true : forbidden(name),
   );
 
 /** A rule over the caller and the object or arguments in hand; evaluated every time. */
@@ -28,7 +73,7 @@ export const recordRule = <TParent, TArgs = Record<string, unknown>>(
   check: (principal: Principal, parent: TParent, args: TArgs) => boolean,
 ) =>
   rule(name, { cache: 'no_cache' })((parent: TParent, args: TArgs, context: AuthorisationContext) =>
-    check(context.principal, parent, args) ? true : forbidden(),
+    check(context.principal, parent, args) ? true : forbidden(name),
   );
 
 export const isStaffWithAny = (activities: readonly string[]) => (principal: Principal) =>
@@ -66,7 +111,7 @@ export function createPermissions(rules: RuleTree) {
   } as IRules;
   return shield(merged, {
     fallbackRule: deny,
-    fallbackError: forbidden,
+    fallbackError: () => forbidden(),
     // Our resolvers' own coded errors (NOT_FOUND, UPSTREAM_UNAVAILABLE) must reach the client.
     allowExternalErrors: true,
     debug: false,

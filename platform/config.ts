@@ -5,6 +5,23 @@ import { z } from 'zod';
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const url = z.url({ protocol: /^https?$/ }).optional();
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A comma-separated list of browser origins, each exactly `scheme://host[:port]`. */
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.url({ protocol: /^https?$/ }).refine((origin) => new URL(origin).origin === origin, {
+        message: 'each origin must be scheme://host[:port], with no path or trailing slash',
+      }),
+    ),
+  );
 
 const EnvSchema = z
   .object({
@@ -23,6 +40,26 @@ const EnvSchema = z
     PDS_TIMEOUT_MS: millis(5000),
     /** Shared by the gateway and subgraphs to sign and verify the internal token; required in production. */
     INTERNAL_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Redis shared by gateway replicas (persisted queries, rate-limit counters); unset: in memory. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** Prefix of every Redis key nhs-graph writes, so environments can share one Redis. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w.:-]+$/, 'letters, digits and . : _ - only')
+      .default('nhs-graph:'),
+    /** Browser origins CORS allows; unset: none in production, localhost in development and test. */
+    CORS_ORIGINS: originList.optional(),
+    MAX_QUERY_DEPTH: count(12),
+    MAX_QUERY_ALIASES: count(15),
+    MAX_QUERY_TOKENS: count(2000),
+    MAX_QUERY_COST: count(5000),
+    MAX_BATCH_SIZE: count(5),
+    MAX_REQUEST_BYTES: count(100_000),
+    /** Requests one first-party caller (NHS login or CIS2 subject) may make per window. */
+    RATE_LIMIT_REQUESTS: count(600),
+    RATE_LIMIT_WINDOW_SECONDS: count(60),
+    /** How long an automatic persisted query stays registered after its last registration. */
+    APQ_TTL_SECONDS: count(86_400),
     NHS_LOGIN_ISSUER: url,
     NHS_LOGIN_JWKS_URL: url,
     NHS_LOGIN_AUDIENCE: z.string().min(1).default('nhs-graph'),
@@ -34,6 +71,17 @@ const EnvSchema = z
     PARTNER_ISSUER: url,
     PARTNER_JWKS_URL: url,
     PARTNER_AUDIENCE: z.string().min(1).default('nhs-graph'),
+    /** Postgres for the audit trail (e.g. postgres://postgres@127.0.0.1:5432/test); unset: embedded files. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    AUDIT_PG_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+      .default('nhs_graph_audit'),
+    /** Folder of the embedded audit store, used when DATABASE_URL is unset. */
+    AUDIT_DIR: z.string().min(1).default('.data/audit'),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.INTERNAL_TOKEN_SECRET !== undefined, {
     path: ['INTERNAL_TOKEN_SECRET'],
@@ -53,6 +101,34 @@ export interface Config {
   identity: { issuers: IssuerConfig[]; cis2MinAssuranceLevel: number };
   /** Key for the gateway's internal token to subgraphs. */
   internalTokenSecret: Uint8Array;
+  audit: { databaseUrl: string | null; pgSchema: string; directory: string };
+  /** Shared Redis; null: every store and counter is in memory, per process. */
+  redis: { url: string | null; keyPrefix: string };
+  edge: EdgeConfig;
+}
+
+/** The public edge's protections (gateway/limits.ts, rate-limits.ts, http-hygiene.ts). */
+export interface EdgeConfig {
+  /** Origins CORS allows; `localhost` also allows any http://localhost or 127.0.0.1 origin. */
+  cors: { origins: string[]; localhost: boolean };
+  limits: QueryLimits;
+  /** For first-party callers; each partner's own limit is in its partner.json. */
+  rateLimit: RateLimit;
+  apqTtlSeconds: number;
+}
+
+export interface QueryLimits {
+  depth: number;
+  aliases: number;
+  tokens: number;
+  cost: number;
+  batch: number;
+  bodyBytes: number;
+}
+
+export interface RateLimit {
+  requests: number;
+  windowSeconds: number;
 }
 
 // Local development only: production refuses to start without INTERNAL_TOKEN_SECRET (above).
@@ -128,6 +204,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cis2MinAssuranceLevel: e.CIS2_MIN_ASSURANCE_LEVEL,
     },
     internalTokenSecret: new TextEncoder().encode(e.INTERNAL_TOKEN_SECRET ?? LOCAL_INTERNAL_TOKEN_SECRET),
+    audit: { databaseUrl: e.DATABASE_URL ?? null, pgSchema: e.AUDIT_PG_SCHEMA, directory: e.AUDIT_DIR },
+    redis: { url: e.REDIS_URL ?? null, keyPrefix: e.REDIS_KEY_PREFIX },
+    edge: {
+      cors: {
+        origins: e.CORS_ORIGINS ?? [],
+        localhost: e.CORS_ORIGINS === undefined && e.NODE_ENV !== 'production',
+      },
+      limits: {
+        depth: e.MAX_QUERY_DEPTH,
+        aliases: e.MAX_QUERY_ALIASES,
+        tokens: e.MAX_QUERY_TOKENS,
+        cost: e.MAX_QUERY_COST,
+        batch: e.MAX_BATCH_SIZE,
+        bodyBytes: e.MAX_REQUEST_BYTES,
+      },
+      rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+      apqTtlSeconds: e.APQ_TTL_SECONDS,
+    },
   };
 
   function issuer(

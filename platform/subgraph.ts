@@ -8,10 +8,15 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { applyMiddleware, type IMiddlewareGenerator } from 'graphql-middleware';
+import { applyMiddleware, type IMiddlewareFunction, type IMiddlewareGenerator } from 'graphql-middleware';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { CORRELATION_HEADER } from './correlation.js';
 import { ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
+import { createAuditStore, createRequestAudit, type AuditStore, type RequestAudit } from './audit/index.js';
+import { operationFields } from './audit/operation-fields.js';
+import { auditDenials } from './authorisation.js';
+import type { Config } from './config.js';
 import { verifyInternalToken } from './internal-token.js';
 import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
@@ -21,6 +26,8 @@ export interface RequestScope {
   logger: Logger;
   /** The caller, as the gateway established it; every field's rule reads it. */
   principal: Principal;
+  /** This request's audit trail: sources record upstream reads, the shield records denials. */
+  audit: RequestAudit;
 }
 
 export interface SubgraphContext<Loaders, Sources = unknown> extends RequestScope {
@@ -59,11 +66,13 @@ export function createSubgraphServer<L, S>(
         typeDefs: definition.typeDefs,
         resolvers: { ...scalarResolvers, ...definition.resolvers },
       }),
+      // Outermost first: the denial auditor sees what the shield decides.
+      auditDenials as IMiddlewareFunction,
       definition.permissions,
     ),
     includeStacktraceInErrorResponses: false,
     // No Apollo Studio here: federated tracing would only add work to every request.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin<SubgraphContext<L, S>>()],
     formatError: (formatted, error) => maskUnexpectedError(formatted, error, logger),
   });
 }
@@ -101,9 +110,34 @@ export interface RunningSubgraph {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  port: number;
+  host: string;
+  logger: Logger;
+  internalTokenSecret: Uint8Array;
+  auditStore: AuditStore;
+}
+
+/** Runs a subgraph as its own process, with its port, secret and audit store from configuration. */
+export async function startSubgraph<L, S>(
+  definition: SubgraphDefinition<L, S>,
+  config: Config,
+  logger: Logger,
+): Promise<RunningSubgraph> {
+  const auditStore = await createAuditStore(config, definition.name);
+  const running = await listenSubgraph(definition, {
+    port: config.subgraphs[definition.name as keyof Config['subgraphs']].port,
+    host: config.host,
+    logger,
+    internalTokenSecret: config.internalTokenSecret,
+    auditStore,
+  });
+  return { ...running, close: () => running.close().finally(() => auditStore.close()) };
+}
+
 export async function listenSubgraph<L, S>(
   definition: SubgraphDefinition<L, S>,
-  options: { port: number; host: string; logger: Logger; internalTokenSecret: Uint8Array },
+  options: ListenOptions,
 ): Promise<RunningSubgraph> {
   const apollo = createSubgraphServer(definition, options.logger);
   await apollo.start();
@@ -139,7 +173,7 @@ async function handle<L, S>(
   res: ServerResponse,
   apollo: ApolloServer<SubgraphContext<L, S>>,
   definition: SubgraphDefinition<L, S>,
-  options: { logger: Logger; internalTokenSecret: Uint8Array },
+  options: ListenOptions,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://subgraph');
   if (url.pathname === '/health') {
@@ -180,7 +214,10 @@ async function handle<L, S>(
   const logger = options.logger.child({ correlationId });
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: () => Promise.resolve(definition.createContext({ correlationId, logger, principal })),
+    context: () => {
+      const audit = createRequestAudit(options.auditStore, { correlationId, principal, logger });
+      return Promise.resolve(definition.createContext({ correlationId, logger, principal, audit }));
+    },
   });
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.setHeader(CORRELATION_HEADER, correlationId);
@@ -223,4 +260,18 @@ function parseJson(text: string): unknown {
     // Apollo Server answers a non-JSON body with a clear 400 itself.
     return text;
   }
+}
+
+/** Tells the request's audit trail which operation and fields it serves, and flushes denials. */
+function auditPlugin<TContext extends RequestScope>(): ApolloServerPlugin<TContext> {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        didResolveOperation: ({ contextValue, operationName, document, schema }) => {
+          contextValue.audit.setOperation(operationName ?? null, operationFields(schema, document));
+          return Promise.resolve();
+        },
+        willSendResponse: ({ contextValue }) => contextValue.audit.flush(),
+      }),
+  };
 }

@@ -9,6 +9,7 @@ import { PartnerScope } from '../../platform/rbac.js';
 import { createSubgraphServer } from '../../platform/subgraph.js';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';
 import { citizen, clerk, clinician, partner, staffWithoutActivities } from '../../test/principals.js';
+import { requestScope } from '../../test/scope.js';
 import { resetSandbox, upstreamCalls } from '../../test/sandbox-client.js';
 import { rules } from './permissions.js';
 import { createDemographicsSubgraph, resolvers, typeDefs } from './server.js';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   execute = async (query, principal, variables) => {
     const response = await server.executeOperation(
       { query, ...(variables ? { variables } : {}) },
-      { contextValue: definition.createContext({ correlationId: 'permissions-test', logger, principal }) },
+      { contextValue: definition.createContext(requestScope(principal)) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;

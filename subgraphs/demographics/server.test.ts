@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/server.js';
 import { resetSandbox, sandboxRequests } from '../../test/sandbox-client.js';
 import type { Principal } from '../../platform/principal.js';
 import { clerk } from '../../test/principals.js';
+import { requestScope } from '../../test/scope.js';
 import type { DemographicsLoaders, DemographicsSources } from './loaders.js';
 import { createDemographicsSubgraph } from './server.js';
 
@@ -28,7 +29,7 @@ function subgraphAgainst(pdsBaseUrl: string) {
   ) => {
     const response = await server.executeOperation(
       { query, ...(variables ? { variables } : {}) },
-      { contextValue: definition.createContext({ correlationId: 'test-correlation', logger, principal }) },
+      { contextValue: definition.createContext(requestScope(principal)) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;

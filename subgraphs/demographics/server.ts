@@ -3,7 +3,7 @@
 import { loadConfig } from '../../platform/config.js';
 import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
 import type { Logger } from '../../platform/logger.js';
-import { listenSubgraph, loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
+import { loadSubgraphTypeDefs, startSubgraph, type SubgraphDefinition } from '../../platform/subgraph.js';
 import { createLoaders, type DemographicsLoaders, type DemographicsSources } from './loaders.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
@@ -22,7 +22,7 @@ export function createDemographicsSubgraph(
     resolvers,
     permissions,
     createContext: (scope) => {
-      const demographics = createPdsSource(pds, scope.correlationId);
+      const demographics = createPdsSource(pds, scope);
       return { ...scope, sources: { demographics }, loaders: createLoaders(demographics) };
     },
   };
@@ -30,11 +30,9 @@ export function createDemographicsSubgraph(
 
 export async function startDemographicsSubgraph(logger: Logger, env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(env);
-  const pds = createUpstreamClient(config.upstreams.pds, logger);
-  return listenSubgraph(createDemographicsSubgraph(pds), {
-    port: config.subgraphs.demographics.port,
-    host: config.host,
+  return startSubgraph(
+    createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger)),
+    config,
     logger,
-    internalTokenSecret: config.internalTokenSecret,
-  });
+  );
 }

@@ -1,7 +1,7 @@
 // The identity subgraph: `Query.me`, from the Principal the gateway established.
 import { loadConfig } from '../../platform/config.js';
 import type { Logger } from '../../platform/logger.js';
-import { listenSubgraph, loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
+import { loadSubgraphTypeDefs, startSubgraph, type SubgraphDefinition } from '../../platform/subgraph.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
 
@@ -20,11 +20,5 @@ export function createIdentitySubgraph(): SubgraphDefinition<Record<string, neve
 }
 
 export async function startIdentitySubgraph(logger: Logger, env: NodeJS.ProcessEnv = process.env) {
-  const config = loadConfig(env);
-  return listenSubgraph(createIdentitySubgraph(), {
-    port: config.subgraphs.identity.port,
-    host: config.host,
-    logger,
-    internalTokenSecret: config.internalTokenSecret,
-  });
+  return startSubgraph(createIdentitySubgraph(), loadConfig(env), logger);
 }
