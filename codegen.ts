@@ -15,9 +15,20 @@ const subgraphs: Record<string, SubgraphCodegen> = {
     mappers: { Patient: '../model.js#PatientRecord', PatientMatch: '../model.js#PatientMatch' },
     contextType: '../loaders.js#DemographicsContext',
   },
+  audit: {
+    mappers: { AuditRecord: '../mapping.js#AuditRecordModel' },
+    contextType: '../loaders.js#AuditContext',
+  },
   identity: {
     mappers: { Me: '../mapping.js#MeModel', StaffRole: '../mapping.js#StaffRoleModel' },
     contextType: '../loaders.js#IdentityContext',
+  },
+  organisations: {
+    mappers: {
+      Organisation: '../model.js#OrganisationRecord',
+      OrganisationRelationship: '../model.js#OrganisationRelationship',
+    },
+    contextType: '../loaders.js#OrganisationsContext',
   },
 };
 

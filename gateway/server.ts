@@ -6,20 +6,35 @@ import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Config } from '../platform/config.js';
-import type { Logger } from '../platform/logger.js';
+import { logContext, type Logger } from '../platform/logger.js';
+import { CORRELATION_HEADER, resolveCorrelationId } from '../platform/correlation.js';
 import { createAuthenticator, useAuthentication } from './authentication.js';
 import { useCorrelationId } from './correlation.js';
 import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors } from './errors.js';
 import { useCanonicalInputValidation } from './input-validation.js';
+import { createKeyvStore, createRedisConnection } from '../platform/keyv-store.js';
+import { corsOptions, useHttpHygiene } from './http-hygiene.js';
+import { useQueryLimits } from './limits.js';
+import { loadPartners } from './partners.js';
+import { persistedQueryStore, usePersistedDocuments } from './persisted-documents.js';
+import { memoryCounter, redisCounter, useRateLimits } from './rate-limits.js';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url));
 
-export function createGateway(config: Config, logger: Logger): GatewayRuntime {
+/** `supergraph`: the file to plan from; the committed one unless a benchmark brings its own. */
+export function createGateway(config: Config, logger: Logger, supergraph = SUPERGRAPH_PATH): GatewayRuntime {
   const development = config.env !== 'production';
+  const production = !development;
+  const { redis: redisConfig, edge } = config;
+  const partners = loadPartners();
+  // Shared by replicas when REDIS_URL is set: registered persisted queries and rate-limit counters.
+  const redis = redisConfig.url === null ? null : createRedisConnection(redisConfig.url, logger);
+  const apq = createKeyvStore<string>({ redis, namespace: `${redisConfig.keyPrefix}apq` });
+  const counter = redis ? redisCounter(redis, `${redisConfig.keyPrefix}rate:`) : memoryCounter();
   return createGatewayRuntime({
-    supergraph: SUPERGRAPH_PATH,
+    supergraph,
     // Subgraph locations come from configuration, not from the URLs composed into the file.
     transportEntries: Object.fromEntries(
       Object.entries(config.subgraphs).map(([name, subgraph]) => [name, { location: subgraph.url }]),
@@ -34,11 +49,20 @@ export function createGateway(config: Config, logger: Logger): GatewayRuntime {
     ...(development ? {} : { disableIntrospection: { disableIf: () => true } }),
     maskedErrors: maskedErrors(logger, development),
     logging: hiveLogger(config, logger),
+    cors: corsOptions(edge.cors),
+    batching: { limit: edge.limits.batch },
+    // In order: HTTP checks and size limits before parsing; then who is calling, how often, and
+    // which document they may run; then token, depth, alias and cost limits on that document.
     plugins: () => [
       useCorrelationId(),
+      useHttpHygiene({ production }),
+      ...useQueryLimits(edge.limits, { production }),
       useAuthentication(createAuthenticator(config, logger)),
+      useRateLimits({ counter, partners, defaults: edge.rateLimit, logger }),
+      usePersistedDocuments({ partners, store: persistedQueryStore(apq, edge.apqTtlSeconds), logger }),
       useCanonicalInputValidation(),
       useSubgraphTrust(config.internalTokenSecret),
+      { onDispose: () => redis?.close() },
     ],
   });
 }
@@ -51,7 +75,13 @@ export interface RunningGateway {
 
 export async function listenGateway(config: Config, logger: Logger): Promise<RunningGateway> {
   const gateway = createGateway(config, logger);
-  const server = createServer(gateway.requestListener);
+  // The correlation id is settled before Hive Gateway sees the request, so every log line of
+  // the request (ours and the gateway's) carries it, and the correlation plugin keeps it.
+  const server = createServer((req, res) => {
+    const correlationId = resolveCorrelationId(headerValue(req.headers[CORRELATION_HEADER]));
+    req.headers[CORRELATION_HEADER] = correlationId;
+    logContext.run({ correlationId }, () => void gateway.requestListener(req, res));
+  });
   await new Promise<void>((resolve) => server.listen(config.gateway.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -64,3 +94,5 @@ export async function listenGateway(config: Config, logger: Logger): Promise<Run
     },
   };
 }
+
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);

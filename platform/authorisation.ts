@@ -2,7 +2,7 @@
 // federation's own fields are allowed explicitly so the gateway can load and join subgraphs;
 // a denial is FORBIDDEN at the field's path and says nothing about the data behind it.
 import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
-import type { IMiddlewareFunction } from 'graphql-middleware';
+import { middleware, type IMiddlewareFunction, type IMiddlewareGenerator } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { RequestAudit } from './audit/request-audit.js';
 import type { IRules } from 'graphql-shield';
@@ -97,24 +97,28 @@ export type RuleTree = Record<string, IRules>;
 const SHARED_VALUE_TYPES = new Set(['Coding', 'Concept', 'Provenance']);
 
 /** The shield for one subgraph: its rule tree plus federation's fields, denying everything else. */
-export function createPermissions(rules: RuleTree) {
-  const merged = {
-    ...rules,
-    // Federation's own fields: the gateway's composition and entity joins need them.
-    Query: { ...rules['Query'], _service: allow, _entities: allow },
-    _Service: allow,
-    // Canonical value types (schema/shared.graphql) are reachable only through a field whose
-    // own rule already allowed it.
-    Coding: allow,
-    Concept: allow,
-    Provenance: allow,
-  } as IRules;
-  return shield(merged, {
-    fallbackRule: deny,
-    fallbackError: () => forbidden(),
-    // Our resolvers' own coded errors (NOT_FOUND, UPSTREAM_UNAVAILABLE) must reach the client.
-    allowExternalErrors: true,
-    debug: false,
+export function createPermissions(rules: RuleTree): IMiddlewareGenerator<unknown, unknown, unknown> {
+  // Built against the schema it is applied to, since only subgraphs with entities have _entities.
+  return middleware((schema: GraphQLSchema) => {
+    const hasEntities = schema.getQueryType()?.getFields()['_entities'] !== undefined;
+    const merged = {
+      ...rules,
+      // Federation's own fields: the gateway's composition and entity joins need them.
+      Query: { ...rules['Query'], _service: allow, ...(hasEntities ? { _entities: allow } : {}) },
+      _Service: allow,
+      // Canonical value types (schema/shared.graphql) are reachable only through a field whose
+      // own rule already allowed it.
+      Coding: allow,
+      Concept: allow,
+      Provenance: allow,
+    } as IRules;
+    return shield(merged, {
+      fallbackRule: deny,
+      fallbackError: () => forbidden(),
+      // Our resolvers' own coded errors (NOT_FOUND, UPSTREAM_UNAVAILABLE) must reach the client.
+      allowExternalErrors: true,
+      debug: false,
+    }).generate(schema);
   });
 }
 

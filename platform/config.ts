@@ -31,13 +31,21 @@ const EnvSchema = z
     PORT: port(4000),
     SANDBOX_PORT: port(4010),
     DEMOGRAPHICS_PORT: port(4101),
+    ORGANISATIONS_PORT: port(4103),
+    /** Where the gateway reaches the organisations subgraph; defaults to this machine. */
+    ORGANISATIONS_URL: url,
     IDENTITY_PORT: port(4102),
+  AUDIT_PORT: port(4109),
+  AUDIT_URL: url,
     IDENTITY_URL: url,
     /** Where the gateway reaches the demographics subgraph; defaults to this machine. */
     DEMOGRAPHICS_URL: url,
     /** PDS FHIR R4 base, e.g. https://int.api.service.nhs.uk/personal-demographics/FHIR/R4. */
     PDS_BASE_URL: url,
     PDS_TIMEOUT_MS: millis(5000),
+    /** ODS FHIR R4 base, e.g. https://int.api.service.nhs.uk/organisation-data-terminology-api/fhir. */
+    ODS_BASE_URL: url,
+    ODS_TIMEOUT_MS: millis(5000),
     /** Shared by the gateway and subgraphs to sign and verify the internal token; required in production. */
     INTERNAL_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Redis shared by gateway replicas (persisted queries, rate-limit counters); unset: in memory. */
@@ -47,6 +55,10 @@ const EnvSchema = z
       .string()
       .regex(/^[\w.:-]+$/, 'letters, digits and . : _ - only')
       .default('nhs-graph:'),
+    /** Cache tier lifetimes (platform/cache.ts): ODS directory data, PDS demographics, per-release reference data. */
+    CACHE_TTL_DIRECTORY_SECONDS: count(86_400),
+    CACHE_TTL_DEMOGRAPHICS_SECONDS: count(300),
+    CACHE_TTL_REFERENCE_SECONDS: count(30 * 86_400),
     /** Browser origins CORS allows; unset: none in production, localhost in development and test. */
     CORS_ORIGINS: originList.optional(),
     MAX_QUERY_DEPTH: count(12),
@@ -96,14 +108,16 @@ export interface Config {
   host: string;
   gateway: { port: number };
   sandbox: { port: number; url: string };
-  subgraphs: Record<'demographics' | 'identity', { port: number; url: string }>;
-  upstreams: { pds: UpstreamConfig };
+  subgraphs: Record<'demographics' | 'identity' | 'audit' | 'organisations', { port: number; url: string }>;
+  upstreams: { pds: UpstreamConfig; ods: UpstreamConfig };
   identity: { issuers: IssuerConfig[]; cis2MinAssuranceLevel: number };
   /** Key for the gateway's internal token to subgraphs. */
   internalTokenSecret: Uint8Array;
   audit: { databaseUrl: string | null; pgSchema: string; directory: string };
   /** Shared Redis; null: every store and counter is in memory, per process. */
   redis: { url: string | null; keyPrefix: string };
+  /** Cache tiers (platform/cache.ts); they use `redis` when it is set. */
+  cache: CacheConfig;
   edge: EdgeConfig;
 }
 
@@ -148,6 +162,11 @@ export interface IssuerConfig {
   algorithms: string[];
 }
 
+/** Seconds each cache tier keeps an entry; the `none` tier keeps nothing. */
+export interface CacheConfig {
+  ttlSeconds: { reference: number; directory: number; demographics: number };
+}
+
 export interface UpstreamConfig {
   /** Name used in errors, logs and provenance, e.g. `PDS`. */
   name: string;
@@ -180,12 +199,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         url: e.DEMOGRAPHICS_URL ?? `${local(e.DEMOGRAPHICS_PORT)}/graphql`,
       },
       identity: { port: e.IDENTITY_PORT, url: e.IDENTITY_URL ?? `${local(e.IDENTITY_PORT)}/graphql` },
+      organisations: {
+        port: e.ORGANISATIONS_PORT,
+        url: e.ORGANISATIONS_URL ?? `${local(e.ORGANISATIONS_PORT)}/graphql`,
+      },
+      audit: { port: e.AUDIT_PORT, url: e.AUDIT_URL ?? `${local(e.AUDIT_PORT)}/graphql` },
     },
     upstreams: {
       pds: {
         name: 'PDS',
         baseUrl: trimSlash(e.PDS_BASE_URL ?? `${sandboxUrl}/personal-demographics/FHIR/R4`),
         timeoutMs: e.PDS_TIMEOUT_MS,
+      },
+      ods: {
+        name: 'ODS',
+        baseUrl: trimSlash(e.ODS_BASE_URL ?? `${sandboxUrl}/organisation-data-terminology-api/fhir`),
+        timeoutMs: e.ODS_TIMEOUT_MS,
       },
     },
     identity: {
@@ -206,6 +235,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     internalTokenSecret: new TextEncoder().encode(e.INTERNAL_TOKEN_SECRET ?? LOCAL_INTERNAL_TOKEN_SECRET),
     audit: { databaseUrl: e.DATABASE_URL ?? null, pgSchema: e.AUDIT_PG_SCHEMA, directory: e.AUDIT_DIR },
     redis: { url: e.REDIS_URL ?? null, keyPrefix: e.REDIS_KEY_PREFIX },
+    cache: {
+      ttlSeconds: {
+        reference: e.CACHE_TTL_REFERENCE_SECONDS,
+        directory: e.CACHE_TTL_DIRECTORY_SECONDS,
+        demographics: e.CACHE_TTL_DEMOGRAPHICS_SECONDS,
+      },
+    },
     edge: {
       cors: {
         origins: e.CORS_ORIGINS ?? [],

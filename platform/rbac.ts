@@ -13,6 +13,12 @@ export const DEFAULT_DEMOGRAPHICS_ACTIVITIES = ['B0825'] as const;
  */
 export const DEFAULT_CLINICAL_ACTIVITIES = ['B0360', 'B0380', 'B0401', 'B0420'] as const;
 
+/**
+ * Reading the audit trail: the CIS2 Privacy Officer activities B0015 "Receive Legal Override and
+ * Emergency View Alerts", B0016 "Receive Self Claimed LR Alerts", B0018 "Receive Sealing Alerts".
+ */
+export const DEFAULT_AUDIT_ACTIVITIES = ['B0015', 'B0016', 'B0018'] as const;
+
 /** Partner OAuth scopes, one per slice of the graph a partner may be granted. */
 export const PartnerScope = {
   DEMOGRAPHICS_READ: 'patient:demographics.read',

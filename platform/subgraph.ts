@@ -12,7 +12,7 @@ import { applyMiddleware, type IMiddlewareFunction, type IMiddlewareGenerator } 
 import type { ApolloServerPlugin } from '@apollo/server';
 import { CORRELATION_HEADER } from './correlation.js';
 import { ErrorCode } from './errors.js';
-import type { Logger } from './logger.js';
+import { logContext, type Logger } from './logger.js';
 import { createAuditStore, createRequestAudit, type AuditStore, type RequestAudit } from './audit/index.js';
 import { operationFields } from './audit/operation-fields.js';
 import { auditDenials } from './authorisation.js';
@@ -211,14 +211,17 @@ async function handle<L, S>(
     search: url.search,
     body: parseJson(text),
   };
-  const logger = options.logger.child({ correlationId });
-  const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest,
-    context: () => {
-      const audit = createRequestAudit(options.auditStore, { correlationId, principal, logger });
-      return Promise.resolve(definition.createContext({ correlationId, logger, principal, audit }));
-    },
-  });
+  const logger = options.logger;
+  // Every line logged while this request runs carries its correlation id (platform/logger.ts).
+  const result = await logContext.run({ correlationId }, () =>
+    apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: () => {
+        const audit = createRequestAudit(options.auditStore, { correlationId, principal, logger });
+        return Promise.resolve(definition.createContext({ correlationId, logger, principal, audit }));
+      },
+    }),
+  );
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.setHeader(CORRELATION_HEADER, correlationId);
   res.statusCode = result.status ?? 200;

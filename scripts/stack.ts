@@ -12,14 +12,16 @@ export interface StackOptions {
   freePorts?: boolean;
   /** Extra environment for every process (e.g. LOG_LEVEL). */
   env?: NodeJS.ProcessEnv;
-  /** Where child output goes: inherited (npm start) or discarded (tests). */
-  stdio?: 'inherit' | 'ignore';
+  /** Where child output goes: inherited (npm start), discarded, or kept for `logs()` (tests). */
+  stdio?: 'inherit' | 'ignore' | 'capture';
 }
 
 export interface RunningStack {
   gatewayUrl: string;
   sandboxUrl: string;
   subgraphUrls: Record<string, string>;
+  /** Log lines the processes wrote to stdout (with `stdio: 'capture'`), oldest first. */
+  logs(): string[];
   stop(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const gatewayBase = `http://127.0.0.1:${config.gateway.port}`;
     children.push(run('gateway/main.ts', [], env, options));
     await waitForHealth(`${gatewayBase}/health`, children);
-    return { gatewayUrl: `${gatewayBase}/graphql`, sandboxUrl: config.sandbox.url, subgraphUrls, stop };
+    return { gatewayUrl: `${gatewayBase}/graphql`, sandboxUrl: config.sandbox.url, subgraphUrls, logs: () => [...logLines], stop };
   } catch (error) {
     await stop();
     throw error;
@@ -74,13 +76,23 @@ function freePort(): Promise<number> {
 }
 
 const stderrTails = new WeakMap<ChildProcess, string>();
+/** Captured stdout lines, bounded so a long run cannot exhaust memory. */
+const logLines: string[] = [];
+const MAX_LOG_LINES = 20_000;
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv, options: StackOptions): ChildProcess {
-  const quiet = options.stdio === 'ignore';
+  const quiet = options.stdio === 'ignore' || options.stdio === 'capture';
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env,
-    stdio: quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit',
+    stdio: quiet ? ['ignore', options.stdio === 'capture' ? 'pipe' : 'ignore', 'pipe'] : 'inherit',
+  });
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = `${partial}${chunk.toString()}`.split('\n');
+    partial = lines.pop() ?? '';
+    logLines.push(...lines.filter(Boolean));
+    if (logLines.length > MAX_LOG_LINES) logLines.splice(0, logLines.length - MAX_LOG_LINES);
   });
   // Keep the end of a quiet child's stderr, so a process that dies at start says why.
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -22,4 +22,15 @@ export const subgraphRegistry: SubgraphEntry[] = [
     schemaFile: new URL('./identity/schema.graphql', import.meta.url),
     start: async (logger, env) => (await import('./identity/server.js')).startIdentitySubgraph(logger, env),
   },
+  {
+    name: 'organisations',
+    schemaFile: new URL('./organisations/schema.graphql', import.meta.url),
+    start: async (logger, env) =>
+      (await import('./organisations/server.js')).startOrganisationsSubgraph(logger, env),
+  },
+  {
+    name: 'audit',
+    schemaFile: new URL('./audit/schema.graphql', import.meta.url),
+    start: async (logger, env) => (await import('./audit/server.js')).startAuditSubgraph(logger, env),
+  },
 ];

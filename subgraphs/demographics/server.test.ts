@@ -12,6 +12,7 @@ import { resetSandbox, sandboxRequests } from '../../test/sandbox-client.js';
 import type { Principal } from '../../platform/principal.js';
 import { clerk } from '../../test/principals.js';
 import { requestScope } from '../../test/scope.js';
+import { createMemoryAuditStore, type MemoryAuditStore } from '../../platform/audit/memory-store.js';
 import type { DemographicsLoaders, DemographicsSources } from './loaders.js';
 import { createDemographicsSubgraph } from './server.js';
 
@@ -26,10 +27,11 @@ function subgraphAgainst(pdsBaseUrl: string) {
     query: string,
     variables?: Record<string, unknown>,
     principal: Principal = clerk(),
+    auditStore: MemoryAuditStore = createMemoryAuditStore(),
   ) => {
     const response = await server.executeOperation(
       { query, ...(variables ? { variables } : {}) },
-      { contextValue: definition.createContext(requestScope(principal)) },
+      { contextValue: definition.createContext(requestScope(principal, auditStore)) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;
@@ -194,5 +196,47 @@ describe('when PDS sends something unexpected', () => {
     const result = await unreachable.execute(`{ patient(nhsNumber: "9000000009") { nhsNumber } }`);
     await unreachable.server.stop();
     expect(codes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+  });
+});
+
+describe('auditing upstream reads', () => {
+  it('writes one record per patient read, with who, what and how', async () => {
+    const store = createMemoryAuditStore();
+    const result = await subgraph.execute(
+      `query Card { a: patient(nhsNumber: "9000000009") { name { text } } b: patient(nhsNumber: "9111231130") { nhsNumber } }`,
+      undefined,
+      clerk(),
+      store,
+    );
+    expect(result.data?.['a']).toBeTruthy();
+    expect(store.records.map((r) => [r.nhsNumber, r.outcome, r.service, r.operationName])).toEqual([
+      ['9000000009', 'read', 'PDS', 'Card'],
+      ['9111231130', 'not-found', 'PDS', 'Card'],
+    ]);
+    expect(store.records[0]?.fields).toEqual([
+      'HumanName.text',
+      'Patient.name',
+      'Patient.nhsNumber',
+      'Query.patient',
+    ]);
+    expect(store.records[0]?.principal).toMatchObject({
+      kind: 'staff',
+      roleId: '555254240100',
+      orgCode: 'A81001',
+    });
+  });
+
+  it('refuses the read, returning nothing, when the audit store is down', async () => {
+    const store = createMemoryAuditStore();
+    store.failAppends(true);
+    const result = await subgraph.execute(
+      `{ patient(nhsNumber: "9000000009") { nhsNumber name { text } } }`,
+      undefined,
+      clerk(),
+      store,
+    );
+    expect(result.data?.['patient']).toBeNull();
+    expect(codes(result)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(JSON.stringify(result)).not.toContain('Smith');
   });
 });

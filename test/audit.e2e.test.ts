@@ -1,0 +1,183 @@
+// The audit trail and correlation end to end: one request's correlation id in the upstream
+// call, the logs and the audit record; one audit record per upstream read; denials audited;
+// only information governance reads the trail. Real Postgres when DATABASE_URL is set (CI),
+// the embedded store otherwise.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+import { startStack, type RunningStack } from '../scripts/stack.js';
+import { errorCodes, postGraphQL } from './graphql-client.js';
+import { resetSandbox, sandboxRequests } from './sandbox-client.js';
+import { bearer, mintToken } from './tokens.js';
+
+const DATABASE_URL = process.env['DATABASE_URL'];
+const schema = `audit_e2e_${process.pid}`;
+const auditDir = mkdtempSync(join(tmpdir(), 'nhs-graph-audit-e2e-'));
+const auditEnv = { AUDIT_DIR: auditDir, AUDIT_PG_SCHEMA: schema, ...(DATABASE_URL ? { DATABASE_URL } : {}) };
+
+let stack: RunningStack;
+let igOfficer: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startStack({
+    freePorts: true,
+    stdio: 'capture',
+    env: { LOG_LEVEL: 'debug', NODE_ENV: 'test', ...auditEnv },
+  });
+  igOfficer = bearer(await mintToken(stack.sandboxUrl, 'ig-officer'));
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(auditDir, { recursive: true, force: true });
+  if (DATABASE_URL) {
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+});
+
+beforeEach(() => resetSandbox(stack.sandboxUrl));
+
+const AUDIT = `query($filter: AuditFilter!) { auditRecords(filter: $filter) { records {
+  correlationId nhsNumber operationName service resourceTypes fields authorisation outcome detail
+  principal { kind subject issuer roleId orgCode } } } }`;
+
+interface AuditRow {
+  correlationId: string;
+  nhsNumber: string | null;
+  operationName: string | null;
+  service: string;
+  resourceTypes: string[];
+  fields: string[];
+  authorisation: string;
+  outcome: string;
+  detail: string | null;
+  principal: { kind: string; subject: string; roleId: string | null; orgCode: string | null };
+}
+
+async function auditFor(correlationId: string): Promise<AuditRow[]> {
+  const response = await postGraphQL<{ auditRecords: { records: AuditRow[] } }>(
+    stack.gatewayUrl,
+    AUDIT,
+    { filter: { correlationId } },
+    igOfficer,
+  );
+  expect(response.body.errors).toBeUndefined();
+  return response.body.data?.auditRecords.records ?? [];
+}
+
+describe('one request, one correlation id, one audit record per upstream read', () => {
+  it('ties the upstream calls, the log lines and the audit records of a request together', async () => {
+    const clerkToken = await mintToken(stack.sandboxUrl, 'clerk');
+    const correlationId = `audit-e2e-${Date.now()}`;
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `query PatientCard { a: patient(nhsNumber: "9000000009") { nhsNumber name { text } } b: patient(nhsNumber: "9000000033") { birthDate } }`,
+      undefined,
+      { ...bearer(clerkToken), 'x-correlation-id': correlationId },
+    );
+    expect(response.body.errors).toBeUndefined();
+
+    const upstream = (await sandboxRequests(stack.sandboxUrl)).log.filter(
+      (entry) => entry.upstream === 'pds',
+    );
+    expect(upstream).toHaveLength(2);
+    expect(upstream.every((entry) => entry.correlationId === correlationId)).toBe(true);
+
+    const records = await auditFor(correlationId);
+    expect(records.map((r) => r.nhsNumber).sort()).toEqual(['9000000009', '9000000033']);
+    for (const record of records) {
+      expect(record).toMatchObject({
+        correlationId,
+        operationName: 'PatientCard',
+        service: 'PDS',
+        resourceTypes: ['Patient'],
+        outcome: 'READ',
+        principal: { kind: 'staff', roleId: expect.any(String), orgCode: expect.any(String) },
+      });
+      expect(record.fields).toEqual(
+        expect.arrayContaining(['Query.patient', 'Patient.name', 'Patient.birthDate']),
+      );
+      expect(record.authorisation).toMatch(/^cis2 role S\d+:G\d+:R\d+ at \w+ activities .*B0825/);
+    }
+
+    // Every log line about the request's upstream calls carries its correlation id.
+    const requestIds = new Set(upstream.map((entry) => entry.requestId));
+    const lines = stack
+      .logs()
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const aboutThoseCalls = lines.filter((line) => requestIds.has(line['requestId'] as string));
+    expect(aboutThoseCalls.length).toBeGreaterThanOrEqual(2);
+    expect(aboutThoseCalls.every((line) => line['correlationId'] === correlationId)).toBe(true);
+  });
+
+  it('records a not-found read as NOT_FOUND', async () => {
+    const correlationId = `audit-e2e-nf-${Date.now()}`;
+    await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: "9111231130") { nhsNumber } }`, undefined, {
+      ...bearer(await mintToken(stack.sandboxUrl, 'clerk')),
+      'x-correlation-id': correlationId,
+    });
+    expect((await auditFor(correlationId)).map((r) => [r.nhsNumber, r.outcome])).toEqual([
+      ['9111231130', 'NOT_FOUND'],
+    ]);
+  });
+
+  it('audits a denied field with the rule that denied it', async () => {
+    const correlationId = `audit-e2e-denied-${Date.now()}`;
+    const partner = await mintToken(stack.sandboxUrl, 'partner', {
+      clientId: 'acme',
+      scopes: ['patient:demographics.read'],
+    });
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `{ patient(nhsNumber: "9000000009") { nhsNumber address { postcode } } }`,
+      undefined,
+      {
+        ...bearer(partner),
+        'x-correlation-id': correlationId,
+      },
+    );
+    if (errorCodes(response).includes('PERSISTED_QUERY_NOT_ALLOWED')) return; // partners are safelisted: covered in-process
+    const denied = (await auditFor(correlationId)).filter((r) => r.outcome === 'DENIED');
+    expect(denied).toEqual([
+      expect.objectContaining({
+        service: 'nhs-graph',
+        nhsNumber: '9000000009',
+        detail: 'Patient.address',
+        authorisation: 'rule:readPatientContact',
+      }),
+    ]);
+  });
+});
+
+describe('reading the audit trail', () => {
+  it('is refused to staff without an information-governance role', async () => {
+    const clinician = bearer(await mintToken(stack.sandboxUrl, 'clinician'));
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      AUDIT,
+      { filter: { patient: '9000000009' } },
+      clinician,
+    );
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+  });
+
+  it('needs a filter', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, AUDIT, { filter: {} }, igOfficer);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('verifies intact with `npm run audit:verify`', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
+      env: { ...process.env, ...auditEnv },
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toMatch(/is intact/);
+    expect(result.status).toBe(0);
+  });
+});
