@@ -7,6 +7,8 @@ import type { UpstreamConfig } from './config.js';
 import { CORRELATION_HEADER, REQUEST_ID_HEADER } from './correlation.js';
 import { upstreamInvalidResponse, upstreamUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
+import { upstreamDuration, upstreamRequests } from './metrics.js';
+import { outcomeOfStatus, recordUpstreamCall, type CallOutcome } from './upstream-stats.js';
 
 export interface UpstreamRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -50,12 +52,14 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
         });
       } catch (error) {
         const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
+        observe(config.name, started, reason, reason);
         logger.warn(
           { upstream: config.name, requestId, reason, correlationId: request.correlationId },
           'upstream call failed',
         );
         throw upstreamUnavailable(config.name);
       }
+      observe(config.name, started, String(response.status), outcomeOfStatus(response.status));
       const body = await readJsonBody(response, config.name);
       logger.debug(
         {
@@ -69,6 +73,13 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
       return { status: response.status, headers: response.headers, body, requestId };
     },
   };
+}
+
+function observe(service: string, started: number, status: string, outcome: CallOutcome): void {
+  const ms = performance.now() - started;
+  upstreamRequests.inc({ service, status });
+  upstreamDuration.observe({ service }, ms / 1000);
+  recordUpstreamCall(service, ms, outcome);
 }
 
 function buildUrl(baseUrl: string, request: UpstreamRequest): string {

@@ -13,6 +13,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { CORRELATION_HEADER } from './correlation.js';
 import { ErrorCode } from './errors.js';
 import { logContext, type Logger } from './logger.js';
+import { graphqlRequests, metricsText, operationLabel } from './metrics.js';
+import { upstreamStatuses } from './upstream-stats.js';
 import { createAuditStore, createRequestAudit, type AuditStore, type RequestAudit } from './audit/index.js';
 import { operationFields } from './audit/operation-fields.js';
 import { auditDenials } from './authorisation.js';
@@ -72,7 +74,7 @@ export function createSubgraphServer<L, S>(
     ),
     includeStacktraceInErrorResponses: false,
     // No Apollo Studio here: federated tracing would only add work to every request.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin<SubgraphContext<L, S>>()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin<SubgraphContext<L, S>>(definition.name)],
     formatError: (formatted, error) => maskUnexpectedError(formatted, error, logger),
   });
 }
@@ -182,6 +184,10 @@ async function handle<L, S>(
       .end(JSON.stringify({ status: 'ok', subgraph: definition.name }));
     return;
   }
+  if (url.pathname === '/metrics' || url.pathname === '/status') {
+    await serveOperations(url.pathname, definition.name, res);
+    return;
+  }
   if (url.pathname !== '/graphql') {
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Not found' }));
     return;
@@ -265,8 +271,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Tells the request's audit trail which operation and fields it serves, and flushes denials. */
-function auditPlugin<TContext extends RequestScope>(): ApolloServerPlugin<TContext> {
+/** Tells the request's audit trail which operation and fields it serves, flushes denials, counts outcomes. */
+function auditPlugin<TContext extends RequestScope>(component: string): ApolloServerPlugin<TContext> {
   return {
     requestDidStart: () =>
       Promise.resolve({
@@ -274,7 +280,26 @@ function auditPlugin<TContext extends RequestScope>(): ApolloServerPlugin<TConte
           contextValue.audit.setOperation(operationName ?? null, operationFields(schema, document));
           return Promise.resolve();
         },
-        willSendResponse: ({ contextValue }) => contextValue.audit.flush(),
+        willSendResponse: ({ contextValue, operationName, response }) => {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          const code = errors?.[0]?.extensions?.['code'];
+          graphqlRequests.inc({
+            component,
+            operation: operationLabel(operationName),
+            outcome: typeof code === 'string' ? code : errors ? 'error' : 'ok',
+          });
+          return contextValue.audit.flush();
+        },
       }),
   };
+}
+
+/** Operational endpoints: Prometheus metrics and this process's upstream status (no patient data). */
+async function serveOperations(path: string, subgraph: string, res: ServerResponse): Promise<void> {
+  if (path === '/metrics') {
+    const { contentType, body } = await metricsText();
+    res.writeHead(200, { 'content-type': contentType }).end(body);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ subgraph, upstreams: upstreamStatuses() }));
 }

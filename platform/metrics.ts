@@ -1,0 +1,53 @@
+// Prometheus metrics for one process (prom-client), served at GET /metrics by the gateway and
+// every subgraph. Names are prefixed nhs_graph_; labels are bounded (service, status class,
+// operation name, outcome code), never patient data.
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'nhs_graph_process_' });
+
+export const graphqlRequests = new Counter({
+  name: 'nhs_graph_graphql_requests_total',
+  help: 'GraphQL requests by operation name and outcome (ok, or the first error code).',
+  labelNames: ['component', 'operation', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const upstreamRequests = new Counter({
+  name: 'nhs_graph_upstream_requests_total',
+  help: 'Calls to national services by service and HTTP status (or network/timeout).',
+  labelNames: ['service', 'status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const upstreamDuration = new Histogram({
+  name: 'nhs_graph_upstream_request_duration_seconds',
+  help: 'Latency of calls to national services.',
+  labelNames: ['service'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+export const cacheLookups = new Counter({
+  name: 'nhs_graph_cache_lookups_total',
+  help: 'Cache lookups by tier and result (hit, miss).',
+  labelNames: ['tier', 'result'] as const,
+  registers: [metricsRegistry],
+});
+
+export const rateLimitRefusals = new Counter({
+  name: 'nhs_graph_rate_limit_refusals_total',
+  help: 'Requests refused by the per-client rate limit.',
+  labelNames: ['client_kind'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Operation names come from clients: keep the label set bounded. */
+export function operationLabel(name: string | null | undefined): string {
+  if (!name) return 'anonymous';
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'invalid';
+}
+
+export async function metricsText(): Promise<{ contentType: string; body: string }> {
+  return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+}

@@ -1,0 +1,69 @@
+// A rolling window of recent calls per upstream, for the integration status view: error rate
+// by type and latency percentiles over the last few minutes, in this process.
+const WINDOW_MS = 5 * 60 * 1000;
+const MAX_SAMPLES = 5000;
+
+export type CallOutcome = 'ok' | 'client-error' | 'server-error' | 'rate-limited' | 'timeout' | 'network';
+
+interface Sample {
+  at: number;
+  ms: number;
+  outcome: CallOutcome;
+}
+
+const samples = new Map<string, Sample[]>();
+
+export function recordUpstreamCall(service: string, ms: number, outcome: CallOutcome): void {
+  const list = samples.get(service) ?? [];
+  list.push({ at: Date.now(), ms, outcome });
+  if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
+  samples.set(service, list);
+}
+
+export function outcomeOfStatus(status: number): CallOutcome {
+  if (status === 429) return 'rate-limited';
+  if (status >= 500) return 'server-error';
+  if (status >= 400 && status !== 404) return 'client-error';
+  return 'ok';
+}
+
+export interface UpstreamStatus {
+  service: string;
+  windowSeconds: number;
+  calls: number;
+  errorRate: number;
+  errorsByType: Partial<Record<CallOutcome, number>>;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  lastCallAt: string | null;
+}
+
+export function upstreamStatuses(now = Date.now()): UpstreamStatus[] {
+  return [...samples.entries()].map(([service, list]) => {
+    const recent = list.filter((sample) => now - sample.at <= WINDOW_MS);
+    const errorsByType: Partial<Record<CallOutcome, number>> = {};
+    for (const sample of recent) {
+      if (sample.outcome !== 'ok') errorsByType[sample.outcome] = (errorsByType[sample.outcome] ?? 0) + 1;
+    }
+    const errors = Object.values(errorsByType).reduce((sum, n) => sum + n, 0);
+    const latencies = recent.map((sample) => sample.ms).sort((a, b) => a - b);
+    const last = list.at(-1);
+    return {
+      service,
+      windowSeconds: WINDOW_MS / 1000,
+      calls: recent.length,
+      errorRate: recent.length === 0 ? 0 : errors / recent.length,
+      errorsByType,
+      latencyMs: {
+        p50: percentile(latencies, 0.5),
+        p95: percentile(latencies, 0.95),
+        p99: percentile(latencies, 0.99),
+      },
+      lastCallAt: last ? new Date(last.at).toISOString() : null,
+    };
+  });
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? null;
+}

@@ -1,0 +1,82 @@
+// Metrics, health and the integration status view, over HTTP, change with real traffic.
+import { startStack, type RunningStack } from '../scripts/stack.js';
+import { postGraphQL } from './graphql-client.js';
+import { bearer, mintToken } from './tokens.js';
+
+let stack: RunningStack;
+const base = () => stack.gatewayUrl.replace(/\/graphql$/, '');
+
+beforeAll(async () => {
+  stack = await startStack({
+    freePorts: true,
+    stdio: 'ignore',
+    env: { LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+  });
+}, 60_000);
+afterAll(() => stack?.stop());
+
+const metricValue = (text: string, line: RegExp): number => {
+  const match = text.split('\n').find((l) => line.test(l));
+  return match ? Number(match.split(' ').at(-1)) : 0;
+};
+
+describe('operations endpoints', () => {
+  it('answers liveness and readiness', async () => {
+    expect((await fetch(`${base()}/health`)).status).toBe(200);
+    expect((await fetch(`${base()}/ready`)).status).toBe(200);
+  });
+
+  it('counts GraphQL requests at the gateway and PDS calls at the subgraph after traffic', async () => {
+    const demographicsMetrics = () =>
+      fetch(stack.subgraphUrls['demographics']?.replace(/\/graphql$/, '/metrics') ?? '').then((r) =>
+        r.text(),
+      );
+    const gatewayMetrics = () => fetch(`${base()}/metrics`).then((r) => r.text());
+    const pdsOk = /^nhs_graph_upstream_requests_total\{service="PDS",status="200"\}/;
+    const summaryOk =
+      /^nhs_graph_graphql_requests_total\{component="gateway",operation="Summary",outcome="ok"\}/;
+    const beforePds = metricValue(await demographicsMetrics(), pdsOk);
+    const beforeGateway = metricValue(await gatewayMetrics(), summaryOk);
+
+    const token = await mintToken(stack.sandboxUrl, 'clerk');
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `query Summary { patient(nhsNumber: "9000000009") { nhsNumber } }`,
+      undefined,
+      bearer(token),
+    );
+    expect(response.body.errors).toBeUndefined();
+
+    expect(metricValue(await demographicsMetrics(), pdsOk)).toBe(beforePds + 1);
+    expect(metricValue(await gatewayMetrics(), summaryOk)).toBe(beforeGateway + 1);
+    expect(await demographicsMetrics()).toMatch(
+      /nhs_graph_upstream_request_duration_seconds_bucket\{le="[\d.]+",service="PDS"\}/,
+    );
+  });
+
+  it('shows per-upstream error rates and latency in the status view, as JSON and HTML', async () => {
+    const token = await mintToken(stack.sandboxUrl, 'clerk');
+    await postGraphQL(
+      stack.gatewayUrl,
+      `{ patient(nhsNumber: "9111231130") { nhsNumber } }`,
+      undefined,
+      bearer(token),
+    );
+    const status = (await (await fetch(`${base()}/status`)).json()) as {
+      subgraphs: Array<{
+        subgraph: string;
+        healthy: boolean;
+        upstreams: Array<{ service: string; calls: number; latencyMs: { p50: number | null } }>;
+      }>;
+    };
+    const demographics = status.subgraphs.find((s) => s.subgraph === 'demographics');
+    expect(demographics?.healthy).toBe(true);
+    const pds = demographics?.upstreams.find((u) => u.service === 'PDS');
+    expect(pds?.calls).toBeGreaterThan(0);
+    expect(pds?.latencyMs.p50).not.toBeNull();
+
+    const html = await (await fetch(`${base()}/status`, { headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('<table>');
+    expect(html).toContain('PDS');
+  });
+});
