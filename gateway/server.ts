@@ -10,6 +10,7 @@ import { logContext, type Logger } from '../platform/logger.js';
 import { CORRELATION_HEADER, resolveCorrelationId } from '../platform/correlation.js';
 import { createAuthenticator, useAuthentication } from './authentication.js';
 import { useCorrelationId } from './correlation.js';
+import { useOperations } from './operations.js';
 import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors } from './errors.js';
@@ -55,6 +56,7 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
     // which document they may run; then token, depth, alias and cost limits on that document.
     plugins: () => [
       useCorrelationId(),
+      useOperations(config),
       useHttpHygiene({ production }),
       ...useQueryLimits(edge.limits, { production }),
       useAuthentication(createAuthenticator(config, logger)),
@@ -95,4 +97,5 @@ export async function listenGateway(config: Config, logger: Logger): Promise<Run
   };
 }
 
-const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+const headerValue = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;

@@ -35,8 +35,8 @@ const EnvSchema = z
     /** Where the gateway reaches the organisations subgraph; defaults to this machine. */
     ORGANISATIONS_URL: url,
     IDENTITY_PORT: port(4102),
-  AUDIT_PORT: port(4109),
-  AUDIT_URL: url,
+    AUDIT_PORT: port(4109),
+    AUDIT_URL: url,
     IDENTITY_URL: url,
     /** Where the gateway reaches the demographics subgraph; defaults to this machine. */
     DEMOGRAPHICS_URL: url,

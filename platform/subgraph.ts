@@ -301,5 +301,7 @@ async function serveOperations(path: string, subgraph: string, res: ServerRespon
     res.writeHead(200, { 'content-type': contentType }).end(body);
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ subgraph, upstreams: upstreamStatuses() }));
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ subgraph, upstreams: upstreamStatuses() }));
 }

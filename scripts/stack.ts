@@ -45,7 +45,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const gatewayBase = `http://127.0.0.1:${config.gateway.port}`;
     children.push(run('gateway/main.ts', [], env, options));
     await waitForHealth(`${gatewayBase}/health`, children);
-    return { gatewayUrl: `${gatewayBase}/graphql`, sandboxUrl: config.sandbox.url, subgraphUrls, logs: () => [...logLines], stop };
+    return {
+      gatewayUrl: `${gatewayBase}/graphql`,
+      sandboxUrl: config.sandbox.url,
+      subgraphUrls,
+      logs: () => [...logLines],
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

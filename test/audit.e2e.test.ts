@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
+import { postPersisted } from './persisted.js';
 import { resetSandbox, sandboxRequests } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
 
@@ -129,27 +130,37 @@ describe('one request, one correlation id, one audit record per upstream read', 
 
   it('audits a denied field with the rule that denied it', async () => {
     const correlationId = `audit-e2e-denied-${Date.now()}`;
+    // acme's persisted PatientRegisteredGp, with a token lacking organisation.read.
     const partner = await mintToken(stack.sandboxUrl, 'partner', {
       clientId: 'acme',
       scopes: ['patient:demographics.read'],
     });
-    const response = await postGraphQL(
+    const response = await postPersisted(
       stack.gatewayUrl,
-      `{ patient(nhsNumber: "9000000009") { nhsNumber address { postcode } } }`,
-      undefined,
+      'acme',
+      'PatientRegisteredGp',
+      { nhsNumber: '9000000009' },
+      partner,
       {
-        ...bearer(partner),
         'x-correlation-id': correlationId,
       },
     );
-    if (errorCodes(response).includes('PERSISTED_QUERY_NOT_ALLOWED')) return; // partners are safelisted: covered in-process
-    const denied = (await auditFor(correlationId)).filter((r) => r.outcome === 'DENIED');
-    expect(denied).toEqual([
+    expect(response.body.errors?.map((e) => e.extensions?.['code'])).toEqual(['FORBIDDEN']);
+    const records = await auditFor(correlationId);
+    expect(records.filter((r) => r.outcome === 'DENIED')).toEqual([
       expect.objectContaining({
         service: 'nhs-graph',
         nhsNumber: '9000000009',
-        detail: 'Patient.address',
-        authorisation: 'rule:readPatientContact',
+        detail: 'Patient.registeredGp',
+        authorisation: 'rule:readPatientGp',
+      }),
+    ]);
+    expect(records.filter((r) => r.outcome === 'READ')).toEqual([
+      expect.objectContaining({
+        service: 'PDS',
+        nhsNumber: '9000000009',
+        operationName: 'PatientRegisteredGp',
+        principal: expect.objectContaining({ kind: 'partner', subject: 'acme' }),
       }),
     ]);
   });

@@ -6,6 +6,7 @@ import { signInternalToken } from '../platform/internal-token.js';
 import { startStack, type RunningStack } from '../scripts/stack.js';
 import { citizen } from './principals.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
+import { postPersisted } from './persisted.js';
 import { resetSandbox, upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
 
@@ -173,18 +174,22 @@ describe('field-level rules end to end', () => {
   });
 
   it('gives a partner only the fields its scopes allow; the rest of the query answers', async () => {
+    // Partners run persisted operations only: acme's PatientRegisteredGp, with a token that
+    // lacks organisation.read.
     const token = await mintToken(stack.sandboxUrl, 'partner', {
       clientId: 'acme',
       scopes: ['patient:demographics.read'],
     });
-    const response = await postGraphQL(stack.gatewayUrl, PATIENT, undefined, bearer(token));
-    expect(response.body.data?.['patient']).toEqual({
-      nhsNumber: '9000000009',
-      name: { text: 'Mrs Jane Smith MBE' },
-      address: null,
-    });
+    const response = await postPersisted(
+      stack.gatewayUrl,
+      'acme',
+      'PatientRegisteredGp',
+      { nhsNumber: '9000000009' },
+      token,
+    );
+    expect(response.body.data?.['patient']).toEqual({ nhsNumber: '9000000009', registeredGp: null });
     expect(response.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.['code']])).toEqual([
-      ['patient.address', 'FORBIDDEN'],
+      ['patient.registeredGp', 'FORBIDDEN'],
     ]);
   });
 
@@ -238,16 +243,12 @@ describe('Query.me', () => {
   });
 
   it('tells a partner its client id and scopes', async () => {
-    const token = await mintToken(stack.sandboxUrl, 'partner', {
-      clientId: 'acme',
-      scopes: ['organisation.read'],
-    });
-    const response = await postGraphQL(stack.gatewayUrl, ME, undefined, bearer(token));
-    expect(response.body.data?.['me']).toMatchObject({
+    const token = await mintToken(stack.sandboxUrl, 'partner', { clientId: 'orgfinder' });
+    const response = await postPersisted(stack.gatewayUrl, 'orgfinder', 'PartnerIdentity', {}, token);
+    expect(response.body.data?.['me']).toEqual({
       kind: 'PARTNER',
-      subject: 'acme',
+      subject: 'orgfinder',
       scopes: ['organisation.read'],
-      patient: null,
     });
   });
 });
