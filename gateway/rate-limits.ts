@@ -8,6 +8,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import type { RateLimit } from '../platform/config.js';
 import { ErrorCode } from '../platform/errors.js';
+import { rateLimitRefusals } from '../platform/metrics.js';
 import type { RedisConnection } from '../platform/keyv-store.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
@@ -116,7 +117,10 @@ export function useRateLimits({ counter, partners, defaults, logger }: RateLimit
         logger.error({ err: error }, 'rate-limit counter unavailable; request not counted');
         return;
       }
-      if (window.count > limit.requests) throw rateLimited(Math.max(1, Math.ceil(window.resetInMs / 1000)));
+      if (window.count > limit.requests) {
+        rateLimitRefusals.inc({ client_kind: principal.kind });
+        throw rateLimited(Math.max(1, Math.ceil(window.resetInMs / 1000)));
+      }
     },
   };
 }
