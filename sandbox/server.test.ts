@@ -91,7 +91,9 @@ describe('sandbox server', () => {
   });
 
   it('sets and shows faults, refusing bad bodies without crashing', async () => {
-    expect(await (await control('/_sandbox/faults')).json()).toEqual({ faults: { pds: { latencyMs: 0 } } });
+    expect(await (await control('/_sandbox/faults')).json()).toEqual({
+      faults: { pds: { latencyMs: 0 }, ods: { latencyMs: 0 } },
+    });
     expect((await setLatency('{not json')).status).toBe(400);
     expect((await setLatency('{"latencyMs": -1}')).status).toBe(400);
     expect((await setLatency('{"latency": 10}')).status).toBe(400);
@@ -101,8 +103,10 @@ describe('sandbox server', () => {
     expect((await control('/_sandbox/faults/pds')).status).toBe(405);
     const ok = await setLatency('{"latencyMs": 5}');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ faults: { pds: { latencyMs: 5 } } });
-    expect(await (await control('/_sandbox/faults')).json()).toEqual({ faults: { pds: { latencyMs: 5 } } });
+    expect(await ok.json()).toEqual({ faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 } } });
+    expect(await (await control('/_sandbox/faults')).json()).toEqual({
+      faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 } },
+    });
     await setLatency('{"latencyMs": 0}');
     expect((await control('/health')).status).toBe(200);
   });

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { FaultConfigSchema, handleControl, type ControlState } from './control.js';
 import { delay, FHIR_JSON, headerValue, operationOutcome, sendJson, splitTarget } from './http-util.js';
 import { createIdentity } from './identity/handler.js';
+import { createOdsUpstream } from './ods/handler.js';
 import { createPdsUpstream } from './pds/handler.js';
 import { RequestLog } from './request-log.js';
 import { DEFAULT_SEED, DEFAULT_SYNTHETIC_PATIENTS, generatePeople } from './synthetic.js';
@@ -17,7 +18,7 @@ export interface SandboxOptions {
   syntheticPatients?: number;
   faults?: Partial<Record<UpstreamName, FaultConfig>>;
 }
-export type UpstreamName = 'pds'; // later: 'gpconnect' | 'ers' | 'ods' | 'dmd'
+export type UpstreamName = 'pds' | 'ods'; // later: 'gpconnect' | 'ers' | 'dmd'
 export interface FaultConfig {
   /** Added before answering each of the upstream's requests (never the control endpoints). */
   latencyMs: number;
@@ -29,7 +30,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds'];
+const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds', 'ods'];
 const HOST = '127.0.0.1';
 
 function initialFaults(options: SandboxOptions): Map<UpstreamName, FaultConfig> {
@@ -48,7 +49,7 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     options.seed ?? DEFAULT_SEED,
     options.syntheticPatients ?? DEFAULT_SYNTHETIC_PATIENTS,
   );
-  const upstreams: Upstream[] = [createPdsUpstream(people)];
+  const upstreams: Upstream[] = [createPdsUpstream(people), createOdsUpstream()];
   // Token issuers (NHS login, CIS2, partners); issuer URLs need the bound port, set after listen.
   let sandboxUrl = '';
   const identity = await createIdentity({ people, sandboxUrl: () => sandboxUrl });

@@ -1,0 +1,172 @@
+// Cache tiers: TTLs from configuration, one namespace per tier, no tokens in keys, failures as
+// misses; and with REDIS_URL (CI sets it), one cache shared by separately created instances, as
+// replicas share it.
+import { randomUUID } from 'node:crypto';
+import { createClient } from '@keyv/redis';
+import { assertSafeKey, createCache, type Cache } from './cache.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { cacheLookups } from './metrics.js';
+
+const describeWithRedis = process.env['REDIS_URL'] ? describe : describe.skip;
+
+const logger = createLogger('test', 'silent');
+
+function cacheWith(env: Record<string, string>): Cache {
+  return createCache(loadConfig(env), logger);
+}
+
+describe('cache tiers in memory (no REDIS_URL)', () => {
+  let cache: Cache;
+  beforeEach(() => {
+    cache = cacheWith({ CACHE_TTL_DIRECTORY_SECONDS: '1', CACHE_TTL_REFERENCE_SECONDS: '60' });
+  });
+  afterEach(() => cache.close());
+
+  it('takes each tier’s TTL from configuration, with the documented defaults', () => {
+    expect(cache.backend).toBe('memory');
+    expect(cache.tier('directory').ttlSeconds).toBe(1);
+    expect(cache.tier('reference').ttlSeconds).toBe(60);
+    const defaults = cacheWith({});
+    expect(
+      ['reference', 'directory', 'demographics', 'none'].map((t) => defaults.tier(t as never).ttlSeconds),
+    ).toEqual([30 * 86_400, 86_400, 300, 0]);
+  });
+
+  it('returns what was stored, with when it was stored', async () => {
+    const before = new Date().toISOString();
+    await cache
+      .tier('reference')
+      .set('ods|Organization/G81086', { resourceType: 'Organization', id: 'G81086' });
+    const entry = await cache.tier('reference').get('ods|Organization/G81086');
+    expect(entry?.value).toEqual({ resourceType: 'Organization', id: 'G81086' });
+    expect((entry?.storedAt ?? '') >= before).toBe(true);
+  });
+
+  it('stores a copy, so a caller mutating its object cannot change the cache', async () => {
+    const value = { name: 'BIRD-IN-EYE SURGERY' };
+    await cache.tier('reference').set('k', value);
+    value.name = 'changed';
+    expect((await cache.tier('reference').get('k'))?.value).toEqual({ name: 'BIRD-IN-EYE SURGERY' });
+  });
+
+  it('keeps tiers apart: the same key in two tiers is two entries', async () => {
+    await cache.tier('reference').set('same-key', 'reference value');
+    await cache.tier('directory').set('same-key', 'directory value');
+    expect((await cache.tier('reference').get('same-key'))?.value).toBe('reference value');
+    expect((await cache.tier('directory').get('same-key'))?.value).toBe('directory value');
+    expect(await cache.tier('demographics').get('same-key')).toBeUndefined();
+  });
+
+  it('forgets an entry after the tier’s TTL', async () => {
+    await cache.tier('directory').set('short-lived', 1);
+    expect(await cache.tier('directory').get('short-lived')).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await cache.tier('directory').get('short-lived')).toBeUndefined();
+  });
+
+  it('counts hits and misses per tier in nhs_graph_cache_lookups_total', async () => {
+    const count = async (result: string) =>
+      (await cacheLookups.get()).values.find(
+        (v) => v.labels.tier === 'reference' && v.labels.result === result,
+      )?.value ?? 0;
+    const [hits, misses] = [await count('hit'), await count('miss')];
+    await cache.tier('reference').get('counted');
+    await cache.tier('reference').set('counted', 1);
+    await cache.tier('reference').get('counted');
+    expect([await count('hit'), await count('miss')]).toEqual([hits + 1, misses + 1]);
+  });
+
+  it('never stores anything in the none tier', async () => {
+    await cache.tier('none').set('volatile', { allergies: [] });
+    expect(await cache.tier('none').get('volatile')).toBeUndefined();
+  });
+
+  it('is not shared between two memory caches (each process has its own)', async () => {
+    const other = cacheWith({});
+    await cache.tier('reference').set('mine', 1);
+    expect(await other.tier('reference').get('mine')).toBeUndefined();
+    await other.close();
+  });
+});
+
+describe('cache keys', () => {
+  it.each([
+    ['a bearer header', 'ods|Bearer abc'],
+    ['a JWT', 'pds|eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl|Patient/9000000009'],
+    ['nothing', ''],
+  ])('refuses a key holding %s, in every tier', async (_what, key) => {
+    expect(() => assertSafeKey(key)).toThrow();
+    const cache = cacheWith({});
+    for (const tier of ['reference', 'directory', 'demographics', 'none'] as const) {
+      await expect(cache.tier(tier).get(key)).rejects.toThrow();
+      await expect(cache.tier(tier).set(key, 1)).rejects.toThrow();
+    }
+    await cache.close();
+  });
+
+  it('accepts an upstream, base URL and path', () => {
+    expect(() =>
+      assertSafeKey(
+        'ODS|https://int.api.service.nhs.uk/organisation-data-terminology-api/fhir|/Organization/G81086',
+      ),
+    ).not.toThrow();
+  });
+});
+
+describe('when the cache cannot be reached', () => {
+  it('treats reads as misses and writes as no-ops, quickly, without throwing', async () => {
+    const cache = cacheWith({ REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(cache.backend).toBe('redis');
+    const started = Date.now();
+    await expect(cache.tier('directory').set('k', 1)).resolves.toBeUndefined();
+    await expect(cache.tier('directory').get('k')).resolves.toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(3000);
+    await cache.close();
+  });
+});
+
+describeWithRedis('cache tiers in Redis (REDIS_URL set)', () => {
+  const redisUrl = process.env['REDIS_URL'] ?? '';
+  // A prefix of its own per run, so concurrent runs and other tests never meet these keys.
+  const keyPrefix = `nhs-graph-test-${randomUUID()}:`;
+  const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, CACHE_TTL_DIRECTORY_SECONDS: '120' };
+  const raw = createClient({ url: redisUrl });
+  let replicaA: Cache;
+  let replicaB: Cache;
+
+  beforeAll(async () => {
+    await raw.connect();
+    replicaA = cacheWith(env);
+    replicaB = cacheWith(env);
+  });
+
+  afterAll(async () => {
+    const keys = await raw.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await raw.del(keys);
+    await raw.close();
+    await replicaA.close();
+    await replicaB.close();
+  });
+
+  it('shares entries between separately created caches, as replicas share one Redis', async () => {
+    await replicaA.tier('directory').set('ODS|sandbox|/Organization/G81086', { id: 'G81086' });
+    const seen = await replicaB.tier('directory').get('ODS|sandbox|/Organization/G81086');
+    expect(seen?.value).toEqual({ id: 'G81086' });
+  });
+
+  it('writes each key once under its tier’s namespace, with the tier’s TTL', async () => {
+    await replicaA.tier('directory').set('ODS|x|/Organization/Q72', { id: 'Q72' });
+    const keys = await raw.keys(`${keyPrefix}*Q72`);
+    expect(keys).toEqual([`${keyPrefix}cache:directory:ODS|x|/Organization/Q72`]);
+    const ttlMs = await raw.pTTL(keys[0] ?? '');
+    expect(ttlMs).toBeGreaterThan(100_000);
+    expect(ttlMs).toBeLessThanOrEqual(120_000);
+  });
+
+  it('keeps tiers apart in Redis too', async () => {
+    await replicaA.tier('reference').set('shared-name', 'reference');
+    expect(await replicaB.tier('directory').get('shared-name')).toBeUndefined();
+    expect((await replicaB.tier('reference').get('shared-name'))?.value).toBe('reference');
+  });
+});

@@ -1,0 +1,164 @@
+// Cache tiers: how long an upstream's data may be reused, by what kind of data it is.
+//   reference     immutable per release (dm+d, code systems)       CACHE_TTL_REFERENCE_SECONDS
+//   directory     slow-changing directories (ODS organisations)    CACHE_TTL_DIRECTORY_SECONDS
+//   demographics  personal, short-lived (PDS)                       CACHE_TTL_DEMOGRAPHICS_SECONDS
+//   none          never stored (volatile clinical data)
+// keyv in memory by default; Redis when REDIS_URL is set, so replicas share one cache. Each tier is
+// its own namespace (`<REDIS_KEY_PREFIX>cache:<tier>:<key>`). Entries are upstream data only:
+// never an authorisation decision, never anything per caller, and a key never holds a token
+// (apollo-server #4486: a cache keyed without everything that changes the answer leaked data).
+// The cache is an optimisation: when it fails or is slow, reads go to the upstream as if it missed.
+import { createKeyv } from '@keyv/redis';
+import { Keyv } from 'keyv';
+import type { CacheConfig, Config } from './config.js';
+import { BoundedMap } from './keyv-store.js';
+import type { Logger } from './logger.js';
+import { cacheLookups } from './metrics.js';
+
+export const CACHE_TIERS = ['reference', 'directory', 'demographics', 'none'] as const;
+export type CacheTierName = (typeof CACHE_TIERS)[number];
+
+/** A stored upstream payload and when nhs-graph received it (for Provenance.retrievedAt). */
+export interface CachedEntry {
+  value: unknown;
+  storedAt: string;
+}
+
+export interface CacheTier {
+  readonly name: CacheTierName;
+  /** 0 for the `none` tier. */
+  readonly ttlSeconds: number;
+  /** The entry, or undefined on a miss, an expired entry, or a cache failure. */
+  get(key: string): Promise<CachedEntry | undefined>;
+  /** Stores upstream data (JSON) for the tier's TTL; a failure is logged, never thrown. */
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface Cache {
+  /** Where entries live: this process, or the shared Redis. */
+  readonly backend: 'memory' | 'redis';
+  tier(name: CacheTierName): CacheTier;
+  /** Closes Redis connections; call once on shutdown. */
+  close(): Promise<void>;
+}
+
+/** A cache operation slower than this counts as a miss: the cache must never hold up a read. */
+export const CACHE_OPERATION_TIMEOUT_MS = 500;
+/** Memory tiers forget their oldest entry beyond this, so a long-running process stays bounded. */
+const MAX_MEMORY_ENTRIES = 10_000;
+
+export function createCache(config: Pick<Config, 'redis'> & { cache: CacheConfig }, logger: Logger): Cache {
+  const redisUrl = config.redis.url;
+  const stores: Array<Keyv<CachedEntry>> = [];
+  const tiers = new Map<CacheTierName, CacheTier>();
+  for (const name of CACHE_TIERS) {
+    if (name === 'none') {
+      tiers.set(name, NONE);
+      continue;
+    }
+    const namespace = `${config.redis.keyPrefix}cache:${name}`;
+    const store =
+      redisUrl === null
+        ? new Keyv<CachedEntry>({ store: new BoundedMap(MAX_MEMORY_ENTRIES), namespace })
+        : // createKeyv hands the namespace to the Redis adapter only (Keyv's own prefixing off),
+          // so keys are written once as `<namespace>:<key>`, not `<namespace>:<namespace>:<key>`.
+          createKeyv(redisUrl, {
+            namespace,
+            keyPrefixSeparator: ':',
+            connectionTimeout: CACHE_OPERATION_TIMEOUT_MS,
+          });
+    store.on('error', (error: unknown) => logger.warn({ err: error, tier: name }, 'cache error'));
+    stores.push(store);
+    tiers.set(name, keyvTier(name, config.cache.ttlSeconds[name], store, logger));
+  }
+  return {
+    backend: redisUrl === null ? 'memory' : 'redis',
+    tier: (name) => tiers.get(name) ?? NONE,
+    close: async () => {
+      await Promise.all(stores.map((store) => store.disconnect().catch(() => undefined)));
+    },
+  };
+}
+
+// Volatile data: keys are still checked, so a bad key fails the same way in every tier.
+const NONE: CacheTier = {
+  name: 'none',
+  ttlSeconds: 0,
+  get: async (key) => {
+    assertSafeKey(key);
+    return Promise.resolve(undefined);
+  },
+  set: async (key) => {
+    assertSafeKey(key);
+    return Promise.resolve();
+  },
+  delete: async (key) => {
+    assertSafeKey(key);
+    return Promise.resolve();
+  },
+};
+
+function keyvTier(
+  name: CacheTierName,
+  ttlSeconds: number,
+  store: Keyv<CachedEntry>,
+  logger: Logger,
+): CacheTier {
+  const guarded = async <T>(operation: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await withTimeout(run(), CACHE_OPERATION_TIMEOUT_MS);
+    } catch (error) {
+      // The key is not logged: it names what was looked up, which logs need not carry.
+      logger.warn({ err: error, tier: name, operation }, 'cache unavailable; treated as a miss');
+      return undefined;
+    }
+  };
+  return {
+    name,
+    ttlSeconds,
+    async get(key) {
+      assertSafeKey(key);
+      const entry = await guarded('get', () => store.get(key));
+      const hit = isEntry(entry);
+      // A failed or timed-out lookup is a miss: the read goes to the upstream.
+      cacheLookups.inc({ tier: name, result: hit ? 'hit' : 'miss' });
+      return hit ? entry : undefined;
+    },
+    async set(key, value) {
+      assertSafeKey(key);
+      const entry: CachedEntry = { value, storedAt: new Date().toISOString() };
+      await guarded('set', () => store.set(key, entry, ttlSeconds * 1000));
+    },
+    async delete(key) {
+      assertSafeKey(key);
+      await guarded('delete', () => store.delete(key));
+    },
+  };
+}
+
+// A bearer token or JWT in a key would put a credential in Redis and make entries per caller.
+const CREDENTIAL = /bearer|eyJ[\w-]{5,}\.[\w-]{5,}/i;
+const MAX_KEY_LENGTH = 1024;
+
+/** Refuses keys that could hold a credential; a programming error, so it throws. */
+export function assertSafeKey(key: string): void {
+  if (key === '' || key.length > MAX_KEY_LENGTH) throw new Error('cache key must be 1–1024 characters');
+  if (CREDENTIAL.test(key)) throw new Error('cache key must never contain a token');
+}
+
+const isEntry = (value: unknown): value is CachedEntry =>
+  typeof value === 'object' &&
+  value !== null &&
+  'storedAt' in value &&
+  typeof value.storedAt === 'string' &&
+  'value' in value;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`cache operation took over ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
