@@ -6,12 +6,13 @@ import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Config } from '../platform/config.js';
 import { graphqlRequests, metricsText, operationLabel } from '../platform/metrics.js';
-import type { UpstreamStatus } from '../platform/upstream-stats.js';
+import type { CacheStatus, UpstreamStatus } from '../platform/upstream-stats.js';
 
 interface SubgraphStatus {
   subgraph: string;
   healthy: boolean;
   upstreams: UpstreamStatus[];
+  caches: CacheStatus[];
 }
 
 const operationNames = new WeakMap<Request, string | undefined>();
@@ -61,10 +62,10 @@ async function subgraphStatuses(config: Config): Promise<SubgraphStatus[]> {
         const response = await fetch(url.replace(/\/graphql$/, '/status'), {
           signal: AbortSignal.timeout(2000),
         });
-        const body = (await response.json()) as { upstreams: UpstreamStatus[] };
-        return { subgraph, healthy: response.ok, upstreams: body.upstreams };
+        const body = (await response.json()) as { upstreams: UpstreamStatus[]; caches?: CacheStatus[] };
+        return { subgraph, healthy: response.ok, upstreams: body.upstreams, caches: body.caches ?? [] };
       } catch {
-        return { subgraph, healthy: false, upstreams: [] };
+        return { subgraph, healthy: false, upstreams: [], caches: [] };
       }
     }),
   );
@@ -90,6 +91,21 @@ function htmlResponse(statuses: SubgraphStatus[]): Response {
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head>
 <body><h1>nhs-graph integration status</h1><p>Last 5 minutes, as each subgraph sees its national services.</p>
 <table><thead><tr><th>subgraph</th><th>state</th><th>upstream</th><th>calls</th><th>errors</th><th>latency p50 / p95 / p99</th><th>last call</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></body></html>`;
+<tbody>${rows.join('\n')}</tbody></table>
+<h2>Cache freshness</h2><p>Lookups per tier, hit rate, and the age of entries served from cache.</p>
+<table><thead><tr><th>subgraph</th><th>tier</th><th>lookups</th><th>hit rate</th><th>served age p50 / max</th></tr></thead>
+<tbody>${cacheRows(statuses).join('\n')}</tbody></table>
+<p>Circuit breakers are not built yet (resilience issue); their state will appear here.</p></body></html>`;
   return new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+}
+
+function cacheRows(statuses: SubgraphStatus[]): string[] {
+  const seconds = (value: number | null) => (value === null ? '–' : `${value} s`);
+  return statuses.flatMap((status) =>
+    status.caches.map(
+      (c) =>
+        `<tr><td>${escape(status.subgraph)}</td><td>${escape(c.tier)}</td><td>${c.lookups}</td>` +
+        `<td>${(c.hitRate * 100).toFixed(0)}%</td><td>${seconds(c.servedAgeSeconds.p50)} / ${seconds(c.servedAgeSeconds.max)}</td></tr>`,
+    ),
+  );
 }

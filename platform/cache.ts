@@ -14,6 +14,7 @@ import type { CacheConfig, Config } from './config.js';
 import { BoundedMap } from './keyv-store.js';
 import type { Logger } from './logger.js';
 import { cacheLookups } from './metrics.js';
+import { recordCacheLookup } from './upstream-stats.js';
 
 export const CACHE_TIERS = ['reference', 'directory', 'demographics', 'none'] as const;
 export type CacheTierName = (typeof CACHE_TIERS)[number];
@@ -123,6 +124,7 @@ function keyvTier(
       const hit = isEntry(entry);
       // A failed or timed-out lookup is a miss: the read goes to the upstream.
       cacheLookups.inc({ tier: name, result: hit ? 'hit' : 'miss' });
+      recordCacheLookup(name, hit ? Date.now() - Date.parse(entry.storedAt) : null);
       return hit ? entry : undefined;
     },
     async set(key, value) {

@@ -14,7 +14,7 @@ import { CORRELATION_HEADER } from './correlation.js';
 import { ErrorCode } from './errors.js';
 import { logContext, type Logger } from './logger.js';
 import { graphqlRequests, metricsText, operationLabel } from './metrics.js';
-import { upstreamStatuses } from './upstream-stats.js';
+import { cacheStatuses, upstreamStatuses } from './upstream-stats.js';
 import { createAuditStore, createRequestAudit, type AuditStore, type RequestAudit } from './audit/index.js';
 import { operationFields } from './audit/operation-fields.js';
 import { auditDenials } from './authorisation.js';
@@ -303,5 +303,5 @@ async function serveOperations(path: string, subgraph: string, res: ServerRespon
   }
   res
     .writeHead(200, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ subgraph, upstreams: upstreamStatuses() }));
+    .end(JSON.stringify({ subgraph, upstreams: upstreamStatuses(), caches: cacheStatuses() }));
 }

@@ -67,3 +67,46 @@ function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? null;
 }
+
+interface CacheSample {
+  at: number;
+  /** Age of the entry served, or null for a miss. */
+  ageMs: number | null;
+}
+
+const cacheSamples = new Map<string, CacheSample[]>();
+
+/** Notes a cache lookup in a tier: the age of the entry served on a hit, null on a miss. */
+export function recordCacheLookup(tier: string, ageMs: number | null): void {
+  const list = cacheSamples.get(tier) ?? [];
+  list.push({ at: Date.now(), ageMs });
+  if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
+  cacheSamples.set(tier, list);
+}
+
+export interface CacheStatus {
+  tier: string;
+  windowSeconds: number;
+  lookups: number;
+  hitRate: number;
+  /** How old the entries served from cache were: freshness as clients saw it. */
+  servedAgeSeconds: { p50: number | null; max: number | null };
+}
+
+export function cacheStatuses(now = Date.now()): CacheStatus[] {
+  return [...cacheSamples.entries()].map(([tier, list]) => {
+    const recent = list.filter((sample) => now - sample.at <= WINDOW_MS);
+    const ages = recent
+      .map((sample) => sample.ageMs)
+      .filter((age): age is number => age !== null)
+      .sort((a, b) => a - b);
+    const seconds = (value: number | null) => (value === null ? null : Math.round(value / 1000));
+    return {
+      tier,
+      windowSeconds: WINDOW_MS / 1000,
+      lookups: recent.length,
+      hitRate: recent.length === 0 ? 0 : ages.length / recent.length,
+      servedAgeSeconds: { p50: seconds(percentile(ages, 0.5)), max: seconds(ages.at(-1) ?? null) },
+    };
+  });
+}

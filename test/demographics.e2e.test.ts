@@ -99,6 +99,18 @@ describe('patient(nhsNumber) through the gateway', () => {
     },
   );
 
+  it('checks variables per request, even when the same document is reused', async () => {
+    const document = `query P($n: NhsNumber!) { patient(nhsNumber: $n) { nhsNumber } }`;
+    const bad = await query(document, { n: '9000000001' });
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    const good = await query(document, { n: '9000000009' });
+    expect(good.body.errors).toBeUndefined();
+    expect(good.body.data).toEqual({ patient: { nhsNumber: '9000000009' } });
+    const badAgain = await query(document, { n: '123' });
+    expect(badAgain.body.errors?.[0]?.extensions?.['argument']).toBe('nhsNumber');
+    expect(JSON.stringify(badAgain.body)).not.toContain('9000000001');
+  });
+
   it('costs one PDS call when the same patient is asked for twice in one query', async () => {
     const response = await query(
       `{ a: patient(nhsNumber: "9000000009") { nhsNumber } b: patient(nhsNumber: "9000000009") { birthDate } }`,
