@@ -1,0 +1,101 @@
+// Smoke test of `npm run bench`: the real harness, in quick mode, for one short scenario (the
+// nhs-graph gateway on the gateway-overhead scenario, 5 connections, ~2 s). It checks that the
+// harness runs end to end and that every answer was right; it never asserts a timing.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exactAnswer } from './load.js';
+import { expectedTestQueryResponse } from './overhead/query.js';
+import type { Report } from './report.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function runBench(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete childEnv['NODE_OPTIONS'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { cwd: ROOT, env: childEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench (quick mode)', () => {
+  let resultsDir: string;
+
+  beforeAll(() => {
+    resultsDir = mkdtempSync(join(tmpdir(), 'nhs-graph-bench-test-'));
+  });
+
+  afterAll(() => {
+    rmSync(resultsDir, { recursive: true, force: true });
+  });
+
+  it('measures the nhs-graph gateway with every answer correct and a non-zero throughput', async () => {
+    const { code, stdout, stderr } = await runBench({
+      BENCH_QUICK: '1',
+      BENCH_SCENARIOS: 'overhead',
+      BENCH_GATEWAYS: 'nhs-graph',
+      BENCH_CONNECTIONS: '5',
+      BENCH_WARMUP_SECONDS: '1',
+      BENCH_DURATION_SECONDS: '2',
+      BENCH_TOKENS: '10',
+      BENCH_PROFILE: '0',
+      BENCH_RESULTS_DIR: resultsDir,
+    });
+    if (code !== 0) throw new Error(`bench exited ${code}\n${stderr.slice(-3000)}`);
+    const reportPath = stdout.trim().split('\n').at(-1) ?? '';
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+
+    expect(report.totalErrors).toBe(0);
+    const [run] = report.overhead?.runs ?? [];
+    expect(run?.name).toBe('nhs-graph');
+    expect(run?.load.errors.total).toBe(0);
+    expect(run?.load.responses).toBeGreaterThan(0);
+    expect(run?.load.requestsPerSecond).toBeGreaterThan(0);
+    expect(run?.subgraphRequestsPerOperation).toBeGreaterThan(0);
+    expect(readFileSync(reportPath.replace(/\.json$/, '.md'), 'utf8')).toContain('## a. Gateway overhead');
+  }, 90_000);
+});
+
+describe('the gateway-overhead scenario', () => {
+  it('expects the answer the public benchmark publishes (spot checks from its k6.js)', async () => {
+    const { data } = await expectedTestQueryResponse();
+    const users = data['users'] as Array<Record<string, unknown>>;
+    const top = data['topProducts'] as Array<Record<string, unknown>>;
+    expect(users).toHaveLength(6);
+    expect(users[0]).toMatchObject({ id: '1', username: 'urigo', name: 'Uri Goldshtein' });
+    expect((users[0]?.['reviews'] as unknown[])[0]).toMatchObject({
+      id: '1',
+      product: { inStock: true, name: 'Table', price: 899, shippingEstimate: null, upc: '1', weight: 100 },
+    });
+    expect(top.map((product) => product['name'])).toEqual(['Table', 'Couch', 'Glass', 'Chair', 'TV']);
+    expect(top[4]).toEqual({
+      inStock: true,
+      name: 'TV',
+      price: 1299,
+      shippingEstimate: null,
+      upc: '5',
+      weight: 1000,
+      reviews: [],
+    });
+    expect((top[3]?.['reviews'] as Array<{ id: string }>).map((review) => review.id)).toEqual(['10', '11']);
+  });
+
+  it('counts anything but the exact expected data as an error', () => {
+    const verify = exactAnswer({ data: { a: [1, { b: 'x' }] } });
+    expect(verify('{"data":{"a":[1,{"b":"x"}]}}')).toBe(true);
+    expect(verify('{"data":{"a":[1,{"b":"x"}]}}\n')).toBe(true);
+    expect(verify('{ "data": { "a": [1, { "b": "x" }] } }')).toBe(true);
+    expect(verify('{"data":{"a":[1,{"b":"y"}]}}')).toBe(false);
+    expect(verify('{"data":{"a":[1,{"b":"x"}]},"errors":[{"message":"partial"}]}')).toBe(false);
+    expect(verify('{"data":null}')).toBe(false);
+    expect(verify('Too Many Requests')).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+// nhs-graph's own gateway exactly as the product assembles it (createGateway: every plugin in
+// gateway/server.ts — token verification against the sandbox issuers' JWKS, limits, rate limits,
+// persisted documents, a signed internal token on every subgraph call, ... — with production
+// settings), planning from the benchmark supergraph instead of the product's.
+// Env: the product's usual configuration (SANDBOX_PORT for the issuers, NODE_ENV, LOG_LEVEL,
+// INTERNAL_TOKEN_SECRET) plus BENCH_GATEWAY_PORT, BENCH_SUPERGRAPH, BENCH_SUBGRAPH_URLS.
+import { createGateway } from '../../gateway/server.js';
+import { loadConfig, type Config } from '../../platform/config.js';
+import { CORRELATION_HEADER, resolveCorrelationId } from '../../platform/correlation.js';
+import { createLogger, logContext } from '../../platform/logger.js';
+import { benchEnv, serveUntilSignal } from './serve.js';
+
+const config = loadConfig();
+// As gateway/main.ts does: Hive Gateway's logger must take its level from our configuration only.
+delete process.env['LOG_LEVEL'];
+const urls = JSON.parse(benchEnv('BENCH_SUBGRAPH_URLS')) as Record<string, string>;
+// The product's Config names its own subgraphs; here the same shape carries the benchmark's four.
+const subgraphs = Object.fromEntries(
+  Object.entries(urls).map(([name, url]) => [name, { port: Number(new URL(url).port), url }]),
+) as unknown as Config['subgraphs'];
+const logger = createLogger('gateway', config.logLevel);
+const gateway = createGateway({ ...config, subgraphs }, logger, benchEnv('BENCH_SUPERGRAPH'));
+// As listenGateway (gateway/server.ts) serves it: the correlation id settled before the runtime
+// sees the request, and every log line of the request carrying it.
+await serveUntilSignal(
+  (req, res) => {
+    const header = req.headers[CORRELATION_HEADER];
+    const correlationId = resolveCorrelationId(Array.isArray(header) ? header[0] : header);
+    req.headers[CORRELATION_HEADER] = correlationId;
+    logContext.run({ correlationId }, () => void gateway.requestListener(req, res));
+  },
+  () => gateway.dispose(),
+);

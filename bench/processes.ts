@@ -1,0 +1,134 @@
+// Child processes of the benchmark: started with tsx like the product's own processes, waited
+// for until they answer, stopped with SIGTERM (so a --cpu-prof run writes its profile).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  pid: number;
+  /** The end of its stderr, to say why it died. */
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+export function startChild(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): Child {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail = `${tail}${chunk.toString()}`.slice(-4000);
+  });
+  if (child.pid === undefined) throw new Error(`${name} did not start`);
+  return {
+    name,
+    process: child,
+    pid: child.pid,
+    stderrTail: () => tail,
+    stop: () => stopChild(child),
+  };
+}
+
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    timer.unref();
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Polls `probe` until it resolves true, failing early if the child dies. */
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  child?: Child,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child && (child.process.exitCode !== null || child.process.signalCode !== null)) {
+      throw new Error(
+        `${child.name} exited (${child.process.exitCode ?? child.process.signalCode}) before ${what}\n${child.stderrTail()}`,
+      );
+    }
+    try {
+      if (await probe()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
+  throw new Error(`timed out waiting for ${what}${reason}\n${child?.stderrTail() ?? ''}`);
+}
+
+export const httpOk = (url: string) => async () => (await fetch(url)).ok;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The pid of a process this one started (directly or through a child) whose command line
+ * contains `needle`, e.g. `gateway/main.ts` for the gateway that scripts/stack.ts started.
+ */
+export function findDescendantPid(needle: string): number | undefined {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // gone already
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (
+      let current = parents.get(pid);
+      current !== undefined && current > 1;
+      current = parents.get(current)
+    ) {
+      if (current === process.pid) return true;
+    }
+    return false;
+  };
+  for (const pid of parents.keys()) {
+    if (!isDescendant(pid)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.includes(needle)) return pid;
+    } catch {
+      // gone already
+    }
+  }
+  return undefined;
+}
