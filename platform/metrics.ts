@@ -1,7 +1,7 @@
 // Prometheus metrics for one process (prom-client), served at GET /metrics by the gateway and
 // every subgraph. Names are prefixed nhs_graph_; labels are bounded (service, status class,
 // operation name, outcome code), never patient data.
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'nhs_graph_process_' });
@@ -25,6 +25,13 @@ export const upstreamDuration = new Histogram({
   help: 'Latency of calls to national services.',
   labelNames: ['service'] as const,
   buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+export const upstreamBreakerState = new Gauge({
+  name: 'nhs_graph_upstream_breaker_state',
+  help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.',
+  labelNames: ['service'] as const,
   registers: [metricsRegistry],
 });
 

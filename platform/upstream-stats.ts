@@ -1,5 +1,7 @@
 // A rolling window of recent calls per upstream, for the integration status view: error rate
 // by type and latency percentiles over the last few minutes, in this process.
+import { upstreamBreakerState } from './metrics.js';
+
 const WINDOW_MS = 5 * 60 * 1000;
 const MAX_SAMPLES = 5000;
 
@@ -12,6 +14,15 @@ interface Sample {
 }
 
 const samples = new Map<string, Sample[]>();
+
+export type BreakerState = 'closed' | 'half-open' | 'open';
+const breakers = new Map<string, BreakerState>();
+
+/** The circuit breaker state of an upstream, for /metrics and the status view. */
+export function setBreakerState(service: string, state: BreakerState): void {
+  breakers.set(service, state);
+  upstreamBreakerState.set({ service }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
+}
 
 export function recordUpstreamCall(service: string, ms: number, outcome: CallOutcome): void {
   const list = samples.get(service) ?? [];
@@ -29,6 +40,7 @@ export function outcomeOfStatus(status: number): CallOutcome {
 
 export interface UpstreamStatus {
   service: string;
+  breaker: BreakerState;
   windowSeconds: number;
   calls: number;
   errorRate: number;
@@ -38,7 +50,9 @@ export interface UpstreamStatus {
 }
 
 export function upstreamStatuses(now = Date.now()): UpstreamStatus[] {
-  return [...samples.entries()].map(([service, list]) => {
+  const services = new Set([...breakers.keys(), ...samples.keys()]);
+  return [...services].map((service) => {
+    const list = samples.get(service) ?? [];
     const recent = list.filter((sample) => now - sample.at <= WINDOW_MS);
     const errorsByType: Partial<Record<CallOutcome, number>> = {};
     for (const sample of recent) {
@@ -49,6 +63,7 @@ export function upstreamStatuses(now = Date.now()): UpstreamStatus[] {
     const last = list.at(-1);
     return {
       service,
+      breaker: breakers.get(service) ?? 'closed',
       windowSeconds: WINDOW_MS / 1000,
       calls: recent.length,
       errorRate: recent.length === 0 ? 0 : errors / recent.length,
