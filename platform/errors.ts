@@ -75,3 +75,34 @@ export function errorCodeOf(error: unknown): string | undefined {
 function withoutUndefined(details: ErrorDetails): Record<string, unknown> {
   return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
 }
+
+/** How one upstream answer becomes a graph error: our code and our own words. */
+export interface UpstreamErrorRule {
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * The rules every upstream shares, worded for that service. Messages are ours: an upstream's
+ * diagnostics can carry internal detail and never reach a client.
+ */
+export function commonUpstreamErrors(service: string) {
+  return {
+    REJECTED: {
+      code: ErrorCode.UPSTREAM_REJECTED,
+      message: `${service} refused the request nhs-graph made for you; this is not a problem with your request.`,
+    },
+    UNAVAILABLE: {
+      code: ErrorCode.UPSTREAM_UNAVAILABLE,
+      message: `${service} is not available just now; try again later.`,
+    },
+    RATE_LIMITED: {
+      code: ErrorCode.RATE_LIMITED,
+      message: `${service} is receiving too many requests from nhs-graph; try again shortly.`,
+    },
+    INVALID_RESPONSE: {
+      code: ErrorCode.UPSTREAM_INVALID_RESPONSE,
+      message: `${service} sent a response nhs-graph could not understand; nothing from it was used.`,
+    },
+  } satisfies Record<string, UpstreamErrorRule>;
+}

@@ -116,3 +116,23 @@ export function extensionValue<T>(
   const parsed = schema.safeParse(extension[element]);
   return parsed.success ? parsed.data : undefined;
 }
+
+export type ParseResult<T> =
+  | { success: true; data: T }
+  /** `issues` are paths and rule names only, never values, so they are safe to log. */
+  | { success: false; issues: string[] };
+
+/** Validates an upstream payload against its zod schema; never throws. */
+export function parseWith<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
+  try {
+    const result = schema.safeParse(json);
+    if (result.success) return { success: true, data: result.data };
+    return {
+      success: false,
+      issues: result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.code}`),
+    };
+  } catch {
+    // safeParse reports rather than throws; this guards the promise that parsing never throws.
+    return { success: false, issues: ['unparseable'] };
+  }
+}

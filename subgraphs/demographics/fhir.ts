@@ -3,7 +3,14 @@
 // Lenient to what we do not read (unknown properties are ignored, extensions are parsed where
 // they are used); strict on what we do: a payload that fails here is never mapped.
 import { z } from 'zod';
-import { CodingSchema, ExtensionSchema, OperationOutcomeSchema, PeriodSchema } from '../../platform/fhir.js';
+import {
+  CodingSchema,
+  ExtensionSchema,
+  OperationOutcomeSchema,
+  parseWith,
+  PeriodSchema,
+  type ParseResult,
+} from '../../platform/fhir.js';
 
 export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 export const ODS_ORGANISATION_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
@@ -101,10 +108,7 @@ export type PdsSearchEntry = z.infer<typeof PdsSearchEntrySchema>;
 export const PdsOperationOutcomeSchema = OperationOutcomeSchema;
 export type PdsOperationOutcome = z.infer<typeof PdsOperationOutcomeSchema>;
 
-export type ParseResult<T> =
-  | { success: true; data: T }
-  /** `issues` are paths and rule names only, never values, so they are safe to log. */
-  | { success: false; issues: string[] };
+export type { ParseResult };
 
 export const parsePdsPatient = (json: unknown): ParseResult<PdsPatient> => parseWith(PdsPatientSchema, json);
 
@@ -113,17 +117,3 @@ export const parsePdsSearchBundle = (json: unknown): ParseResult<PdsSearchBundle
 
 export const parsePdsOperationOutcome = (json: unknown): ParseResult<PdsOperationOutcome> =>
   parseWith(PdsOperationOutcomeSchema, json);
-
-function parseWith<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
-  try {
-    const result = schema.safeParse(json);
-    if (result.success) return { success: true, data: result.data };
-    return {
-      success: false,
-      issues: result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.code}`),
-    };
-  } catch {
-    // safeParse reports rather than throws; this guards the promise that parsing never throws.
-    return { success: false, issues: ['unparseable'] };
-  }
-}

@@ -2,7 +2,14 @@
 // these decide what the graph may show. Spec references are to
 // NHSDigital/personal-demographics-service-api, specification/ (copied in sandbox/fixtures/pds/).
 import type { GraphQLError } from 'graphql';
-import { badUserInput, ErrorCode, graphError, type ErrorDetails } from '../../platform/errors.js';
+import {
+  badUserInput,
+  ErrorCode,
+  graphError,
+  type ErrorDetails,
+  commonUpstreamErrors,
+  type UpstreamErrorRule,
+} from '../../platform/errors.js';
 import {
   CodeableConceptSchema,
   extensionValue,
@@ -218,36 +225,16 @@ function maxResults(limit: number): number {
 // PDS errors -> graph errors. Messages are ours: PDS `diagnostics` can carry internal detail and
 // never reaches a client; the Spine code goes in `extensions.upstreamCode`.
 
-interface ErrorRule {
-  code: ErrorCode;
-  message: string;
-}
-
-const REJECTED: ErrorRule = {
-  code: ErrorCode.UPSTREAM_REJECTED,
-  message: 'PDS refused the request nhs-graph made for you; this is not a problem with your request.',
-};
-const UNAVAILABLE: ErrorRule = {
-  code: ErrorCode.UPSTREAM_UNAVAILABLE,
-  message: 'PDS is not available just now; try again later.',
-};
-const RATE_LIMITED: ErrorRule = {
-  code: ErrorCode.RATE_LIMITED,
-  message: 'PDS is receiving too many requests from nhs-graph; try again shortly.',
-};
-const INVALID_RESPONSE: ErrorRule = {
-  code: ErrorCode.UPSTREAM_INVALID_RESPONSE,
-  message: 'PDS sent a response nhs-graph could not understand; nothing from it was used.',
-};
-const VERSION_CONFLICT: ErrorRule = {
+const { REJECTED, UNAVAILABLE, RATE_LIMITED, INVALID_RESPONSE } = commonUpstreamErrors('PDS');
+const VERSION_CONFLICT: UpstreamErrorRule = {
   code: ErrorCode.CONFLICT,
   message: 'The PDS record has changed since it was read; read it again before updating.',
 };
-const badInput = (message: string): ErrorRule => ({ code: ErrorCode.BAD_USER_INPUT, message });
+const badInput = (message: string): UpstreamErrorRule => ({ code: ErrorCode.BAD_USER_INPUT, message });
 const BAD_VALUES = badInput('PDS did not accept some of the values in this request.');
 
 /** Spine-ErrorOrWarningCode -> our code. Statuses are from the tables in specification/components/paths/. */
-const BY_SPINE_CODE = new Map<string, ErrorRule>(
+const BY_SPINE_CODE = new Map<string, UpstreamErrorRule>(
   Object.entries({
     // 404, patient-get.yaml.
     RESOURCE_NOT_FOUND: { code: ErrorCode.NOT_FOUND, message: 'PDS holds no patient with this NHS number.' },
@@ -330,7 +317,7 @@ export function toUpstreamError(
   return graphError(rule.code, rule.message, details);
 }
 
-function errorRule(status: number, upstreamCode: string | undefined): ErrorRule {
+function errorRule(status: number, upstreamCode: string | undefined): UpstreamErrorRule {
   // Statuses that settle who can act, whatever the code: 403 INVALID_VALUE, for one, is our
   // application asking for more results than its access mode allows (patient-search.yaml).
   if (status === 429) return RATE_LIMITED;

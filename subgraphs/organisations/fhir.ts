@@ -9,6 +9,8 @@ import {
   OperationOutcomeSchema,
   PeriodSchema,
   type FhirExtension,
+  parseWith,
+  type ParseResult,
 } from '../../platform/fhir.js';
 
 export const ODS_ORGANISATION_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
@@ -142,10 +144,7 @@ export interface OdsSearchBundle<T> {
 export const OdsOperationOutcomeSchema = OperationOutcomeSchema;
 export type OdsOperationOutcome = z.infer<typeof OdsOperationOutcomeSchema>;
 
-export type ParseResult<T> =
-  | { success: true; data: T }
-  /** `issues` are paths and rule names only, never values, so they are safe to log. */
-  | { success: false; issues: string[] };
+export type { ParseResult };
 
 export const parseOdsOrganization = (json: unknown): ParseResult<OdsOrganization> =>
   parseWith(OdsOrganizationSchema, json);
@@ -179,18 +178,4 @@ export function parseOdsSearchBundle<T>(
     matches.push(parsed.data);
   }
   return { success: true, data: { total: bundle.data.total ?? null, matches, included } };
-}
-
-function parseWith<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
-  try {
-    const result = schema.safeParse(json);
-    if (result.success) return { success: true, data: result.data };
-    return {
-      success: false,
-      issues: result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.code}`),
-    };
-  } catch {
-    // safeParse reports rather than throws; this guards the promise that parsing never throws.
-    return { success: false, issues: ['unparseable'] };
-  }
 }

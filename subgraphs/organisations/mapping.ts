@@ -4,7 +4,14 @@
 // are copied in sandbox/fixtures/ods/.
 import type { GraphQLError } from 'graphql';
 import type { Period } from '../../platform/canonical.js';
-import { badUserInput, ErrorCode, graphError, type ErrorDetails } from '../../platform/errors.js';
+import {
+  badUserInput,
+  ErrorCode,
+  graphError,
+  type ErrorDetails,
+  commonUpstreamErrors,
+  type UpstreamErrorRule,
+} from '../../platform/errors.js';
 import {
   extensionValue,
   hasEnded,
@@ -215,37 +222,17 @@ function limit(value: number): number {
 // ODS errors -> graph errors. Messages are ours: HAPI `diagnostics` never reach a client; the HAPI
 // code goes in `extensions.upstreamCode`. Statuses and codes are the IG's Build/Error-handling table.
 
-interface ErrorRule {
-  code: ErrorCode;
-  message: string;
-}
-
-const REJECTED: ErrorRule = {
-  code: ErrorCode.UPSTREAM_REJECTED,
-  message: 'ODS refused the request nhs-graph made for you; this is not a problem with your request.',
-};
-const UNAVAILABLE: ErrorRule = {
-  code: ErrorCode.UPSTREAM_UNAVAILABLE,
-  message: 'ODS is not available just now; try again later.',
-};
-const RATE_LIMITED: ErrorRule = {
-  code: ErrorCode.RATE_LIMITED,
-  message: 'ODS is receiving too many requests from nhs-graph; try again shortly.',
-};
-const INVALID_RESPONSE: ErrorRule = {
-  code: ErrorCode.UPSTREAM_INVALID_RESPONSE,
-  message: 'ODS sent a response nhs-graph could not understand; nothing from it was used.',
-};
-const NOT_FOUND: ErrorRule = {
+const { REJECTED, UNAVAILABLE, RATE_LIMITED, INVALID_RESPONSE } = commonUpstreamErrors('ODS');
+const NOT_FOUND: UpstreamErrorRule = {
   code: ErrorCode.NOT_FOUND,
   message: 'ODS holds no organisation with this code.',
 };
-const TOO_MANY: ErrorRule = {
+const TOO_MANY: UpstreamErrorRule = {
   code: ErrorCode.TOO_MANY_MATCHES,
   message: 'ODS found too many organisations to return; narrow the search.',
 };
 
-const BY_HAPI_CODE = new Map<string, ErrorRule>([
+const BY_HAPI_CODE = new Map<string, UpstreamErrorRule>([
   // 404 "Organization not found" (IG example ODS-OperationOutcome-InvalidID).
   ['HAPI-2001', NOT_FOUND],
   // 400 "Unknown Search Parameter": nhs-graph builds every parameter, so the fault is ours.
@@ -280,7 +267,7 @@ function errorRule(
   status: number,
   outcome: OdsOperationOutcome | null,
   upstreamCode: string | undefined,
-): ErrorRule {
+): UpstreamErrorRule {
   // ODT specification, Rate limits: "an HTTP status of 429 (Too Many Requests)".
   if (status === 429) return RATE_LIMITED;
   if (status === 408 || status >= 500) return UNAVAILABLE;
