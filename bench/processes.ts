@@ -2,7 +2,6 @@
 // for until they answer, stopped with SIGTERM (so a --cpu-prof run writes its profile).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -82,18 +81,7 @@ export async function waitUntil(
 
 export const httpOk = (url: string) => async () => (await fetch(url)).ok;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../scripts/free-port.js';
 
 /**
  * The pid of a process this one started (directly or through a child) whose command line

@@ -2,8 +2,8 @@
 // every subgraph, then the gateway, each waited for on its /health. Used by `npm start` and by
 // the end-to-end tests (which ask for free ports).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 import { loadConfig } from '../platform/config.js';
 import { subgraphRegistry } from '../subgraphs/registry.js';
 
@@ -66,19 +66,6 @@ async function assignFreePorts(env: NodeJS.ProcessEnv): Promise<void> {
     env[`${name.toUpperCase()}_PORT`] = String(subgraphPort);
     env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${subgraphPort}/graphql`;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const stderrTails = new WeakMap<ChildProcess, string>();
