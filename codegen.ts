@@ -30,6 +30,14 @@ const subgraphs: Record<string, SubgraphCodegen> = {
     },
     contextType: '../loaders.js#OrganisationsContext',
   },
+  referrals: {
+    mappers: {
+      Patient: '../model.js#ReferralPatient',
+      Referral: '../model.js#ReferralRecord',
+      ReferralService: '../model.js#ReferralServiceRecord',
+    },
+    contextType: '../loaders.js#ReferralsContext',
+  },
 };
 
 const config: CodegenConfig = {

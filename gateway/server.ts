@@ -14,6 +14,7 @@ import { useOperations } from './operations.js';
 import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors } from './errors.js';
+import { useSubgraphWarnings } from './warnings.js';
 import { useCanonicalInputValidation } from './input-validation.js';
 import { createKeyvStore, createRedisConnection } from '../platform/keyv-store.js';
 import { corsOptions, useHttpHygiene } from './http-hygiene.js';
@@ -64,6 +65,7 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
       usePersistedDocuments({ partners, store: persistedQueryStore(apq, edge.apqTtlSeconds), logger }),
       useCanonicalInputValidation(),
       useSubgraphTrust(config.internalTokenSecret),
+      useSubgraphWarnings(),
       { onDispose: () => redis?.close() },
     ],
   });

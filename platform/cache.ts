@@ -31,8 +31,11 @@ export interface CacheTier {
   readonly ttlSeconds: number;
   /** The entry, or undefined on a miss, an expired entry, or a cache failure. */
   get(key: string): Promise<CachedEntry | undefined>;
-  /** Stores upstream data (JSON) for the tier's TTL; a failure is logged, never thrown. */
-  set(key: string, value: unknown): Promise<void>;
+  /**
+   * Stores upstream data (JSON) for the tier's TTL, or `ttlSeconds` when given (e.g. a
+   * stale-if-error window past the TTL); a failure is logged, never thrown.
+   */
+  set(key: string, value: unknown, ttlSeconds?: number): Promise<void>;
   delete(key: string): Promise<void>;
 }
 
@@ -127,10 +130,10 @@ function keyvTier(
       recordCacheLookup(name, hit ? Date.now() - Date.parse(entry.storedAt) : null);
       return hit ? entry : undefined;
     },
-    async set(key, value) {
+    async set(key, value, lifetimeSeconds = ttlSeconds) {
       assertSafeKey(key);
       const entry: CachedEntry = { value, storedAt: new Date().toISOString() };
-      await guarded('set', () => store.set(key, entry, ttlSeconds * 1000));
+      await guarded('set', () => store.set(key, entry, lifetimeSeconds * 1000));
     },
     async delete(key) {
       assertSafeKey(key);

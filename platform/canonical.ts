@@ -20,6 +20,14 @@ export interface Provenance {
   /** ISO 8601 instant. */
   retrievedAt: string;
   stale: boolean;
+  /** Seconds since retrievedAt when the answer was made; computed from retrievedAt when absent. */
+  ageSeconds?: number;
+}
+
+/** Whole seconds from `retrievedAt` to `now`, never negative. */
+export function ageInSeconds(retrievedAt: string, now = Date.now()): number {
+  const at = Date.parse(retrievedAt);
+  return Number.isNaN(at) ? 0 : Math.max(0, Math.floor((now - at) / 1000));
 }
 
 export interface Period {

@@ -46,6 +46,21 @@ const EnvSchema = z
     /** ODS FHIR R4 base, e.g. https://int.api.service.nhs.uk/organisation-data-terminology-api/fhir. */
     ODS_BASE_URL: url,
     ODS_TIMEOUT_MS: millis(5000),
+    /** Calls in flight at once to each upstream, per process (platform/http.ts). PDS: 5 TPS by default. */
+    PDS_MAX_CONCURRENCY: count(5),
+    ODS_MAX_CONCURRENCY: count(8),
+    /** Attempts per idempotent upstream read, the first included (platform/http.ts). */
+    UPSTREAM_RETRY_ATTEMPTS: count(3),
+    /** Time one logical upstream call may take across its retries and back-off. */
+    UPSTREAM_RETRY_BUDGET_MS: millis(10_000),
+    /** The longest Retry-After nhs-graph waits out; a longer one fails the call at once. */
+    UPSTREAM_MAX_RETRY_AFTER_SECONDS: count(5),
+    REFERRALS_PORT: port(4105),
+    /** Where the gateway reaches the referrals subgraph; defaults to this machine. */
+    REFERRALS_URL: url,
+    /** e-RS FHIR base (STU3 and R4 below it), e.g. https://int.api.service.nhs.uk/referrals/FHIR. */
+    ERS_BASE_URL: url,
+    ERS_TIMEOUT_MS: millis(5000),
     /** Shared by the gateway and subgraphs to sign and verify the internal token; required in production. */
     INTERNAL_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Redis shared by gateway replicas (persisted queries, rate-limit counters); unset: in memory. */
@@ -59,6 +74,8 @@ const EnvSchema = z
     CACHE_TTL_DIRECTORY_SECONDS: count(86_400),
     CACHE_TTL_DEMOGRAPHICS_SECONDS: count(300),
     CACHE_TTL_REFERENCE_SECONDS: count(30 * 86_400),
+    /** How long past its TTL a PDS record may still be served, marked stale, while PDS is failing. */
+    DEMOGRAPHICS_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).default(86_400),
     /** Browser origins CORS allows; unset: none in production, localhost in development and test. */
     CORS_ORIGINS: originList.optional(),
     MAX_QUERY_DEPTH: count(12),
@@ -108,8 +125,11 @@ export interface Config {
   host: string;
   gateway: { port: number };
   sandbox: { port: number; url: string };
-  subgraphs: Record<'demographics' | 'identity' | 'audit' | 'organisations', { port: number; url: string }>;
-  upstreams: { pds: UpstreamConfig; ods: UpstreamConfig };
+  subgraphs: Record<
+    'demographics' | 'identity' | 'audit' | 'organisations' | 'referrals',
+    { port: number; url: string }
+  >;
+  upstreams: { pds: UpstreamConfig; ods: UpstreamConfig; ers: UpstreamConfig };
   identity: { issuers: IssuerConfig[]; cis2MinAssuranceLevel: number };
   /** Key for the gateway's internal token to subgraphs. */
   internalTokenSecret: Uint8Array;
@@ -165,6 +185,8 @@ export interface IssuerConfig {
 /** Seconds each cache tier keeps an entry; the `none` tier keeps nothing. */
 export interface CacheConfig {
   ttlSeconds: { reference: number; directory: number; demographics: number };
+  /** Seconds past the demographics TTL a record may be served with `stale: true` when PDS fails. */
+  demographicsStaleIfErrorSeconds?: number;
 }
 
 export interface UpstreamConfig {
@@ -172,6 +194,22 @@ export interface UpstreamConfig {
   name: string;
   baseUrl: string;
   timeoutMs: number;
+  /** Calls in flight at once, process-wide; default 10 (platform/http.ts). */
+  maxConcurrent?: number;
+  /** Retries of idempotent calls; defaults in platform/http.ts. */
+  retry?: RetryConfig;
+}
+
+export interface RetryConfig {
+  /** Attempts per logical call, the first included; 1 disables retries. */
+  maxAttempts: number;
+  /** Time one logical call may take across attempts and waits. */
+  budgetMs: number;
+  /** The longest Retry-After waited out; longer fails the call at once with `retryAfter`. */
+  maxRetryAfterSeconds: number;
+  /** Exponential back-off: base and cap of the jittered wait between attempts. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -204,17 +242,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         url: e.ORGANISATIONS_URL ?? `${local(e.ORGANISATIONS_PORT)}/graphql`,
       },
       audit: { port: e.AUDIT_PORT, url: e.AUDIT_URL ?? `${local(e.AUDIT_PORT)}/graphql` },
+      referrals: {
+        port: e.REFERRALS_PORT,
+        url: e.REFERRALS_URL ?? `${local(e.REFERRALS_PORT)}/graphql`,
+      },
     },
     upstreams: {
       pds: {
         name: 'PDS',
         baseUrl: trimSlash(e.PDS_BASE_URL ?? `${sandboxUrl}/personal-demographics/FHIR/R4`),
         timeoutMs: e.PDS_TIMEOUT_MS,
+        maxConcurrent: e.PDS_MAX_CONCURRENCY,
+        retry: retry(e),
       },
       ods: {
         name: 'ODS',
         baseUrl: trimSlash(e.ODS_BASE_URL ?? `${sandboxUrl}/organisation-data-terminology-api/fhir`),
         timeoutMs: e.ODS_TIMEOUT_MS,
+        maxConcurrent: e.ODS_MAX_CONCURRENCY,
+        retry: retry(e),
+      },
+      ers: {
+        name: 'e-RS',
+        baseUrl: trimSlash(e.ERS_BASE_URL ?? `${sandboxUrl}/referrals/FHIR`),
+        timeoutMs: e.ERS_TIMEOUT_MS,
       },
     },
     identity: {
@@ -241,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         directory: e.CACHE_TTL_DIRECTORY_SECONDS,
         demographics: e.CACHE_TTL_DEMOGRAPHICS_SECONDS,
       },
+      demographicsStaleIfErrorSeconds: e.DEMOGRAPHICS_STALE_IF_ERROR_SECONDS,
     },
     edge: {
       cors: {
@@ -279,5 +331,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     };
   }
 }
+
+/** The retry policy every upstream shares (platform/http.ts); exported for new upstreams. */
+export const retry = (e: Env): RetryConfig => ({
+  maxAttempts: e.UPSTREAM_RETRY_ATTEMPTS,
+  budgetMs: e.UPSTREAM_RETRY_BUDGET_MS,
+  maxRetryAfterSeconds: e.UPSTREAM_MAX_RETRY_AFTER_SECONDS,
+});
 
 const trimSlash = (value: string) => value.replace(/\/+$/, '');

@@ -13,6 +13,8 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_INVALID_RESPONSE: 'UPSTREAM_INVALID_RESPONSE',
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  /** A warning code (extensions.warnings), not an error: data served from cache because the service failed. */
+  STALE_DATA: 'STALE_DATA',
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   // The public edge (gateway/): persisted documents, limits and HTTP hygiene.

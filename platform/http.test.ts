@@ -59,7 +59,15 @@ describe('createUpstreamClient', () => {
   });
 
   it('opens the breaker after 5 consecutive 5xx, then refuses without calling the upstream', async () => {
-    const client = createUpstreamClient({ name: 'FLAKY', baseUrl, timeoutMs: 1000 }, logger);
+    const client = createUpstreamClient(
+      {
+        name: 'FLAKY',
+        baseUrl,
+        timeoutMs: 1000,
+        retry: { maxAttempts: 1, budgetMs: 5000, maxRetryAfterSeconds: 1 },
+      },
+      logger,
+    );
     status = 503;
     for (let i = 0; i < 5; i += 1)
       expect((await client.request({ path: '/x', correlationId: 'c' })).status).toBe(503);

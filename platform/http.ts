@@ -1,15 +1,34 @@
-// The one way services call an upstream: base URL from config, a timeout on every call, a
-// fresh UUID X-Request-ID per call (PDS requires one and de-duplicates on it) and the request's
-// X-Correlation-ID. Network failures and timeouts become UPSTREAM_UNAVAILABLE; upstream bodies
-// never reach the client. A circuit breaker per upstream stops calls to a failing service for a
-// while. (Retries with back-off and stale-if-error arrive with the resilience issue.)
+// The one way services call an upstream: base URL from config, a timeout on every attempt, a
+// fresh UUID X-Request-ID per logical call, reused by its retries (PDS requires one and
+// de-duplicates on it) and the request's X-Correlation-ID. Network failures and timeouts become
+// UPSTREAM_UNAVAILABLE; upstream bodies never reach the client.
+//
+// Resilience, per upstream and per process (one client per upstream per process):
+// - a concurrency limit (cockatiel bulkhead): at most `maxConcurrent` calls in flight, whatever
+//   the number of concurrent GraphQL requests; the rest queue (bounded) for a slot;
+// - a circuit breaker: after consecutive failures calls are refused at once for a while;
+// - bounded retries of idempotent calls (GET, or a request marked `idempotent`): network
+//   errors, timeouts, 408, 429, 502, 503, 504; never another 4xx, never a write without an
+//   idempotency key. Jittered exponential back-off; a Retry-After (seconds or HTTP date) is
+//   waited out when it is within `maxRetryAfterSeconds` and the call's time budget, else the
+//   call fails at once with UPSTREAM_UNAVAILABLE and `retryAfter`. Each attempt goes through the
+//   breaker, and an open breaker ends the retries: a retry storm cannot keep it busy.
 import { randomUUID } from 'node:crypto';
-import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleType } from 'cockatiel';
-import type { UpstreamConfig } from './config.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BrokenCircuitError,
+  bulkhead,
+  BulkheadRejectedError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleType,
+} from 'cockatiel';
+import type { RetryConfig, UpstreamConfig } from './config.js';
 import { CORRELATION_HEADER, REQUEST_ID_HEADER } from './correlation.js';
 import { upstreamInvalidResponse, upstreamUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
-import { upstreamDuration, upstreamRequests } from './metrics.js';
+import { upstreamDuration, upstreamRequests, upstreamRetries } from './metrics.js';
 import {
   outcomeOfStatus,
   recordUpstreamCall,
@@ -27,6 +46,11 @@ export interface UpstreamRequest {
   /** JSON request body. */
   body?: unknown;
   correlationId: string;
+  /**
+   * Set only when repeating the request cannot change the upstream's state twice (a POST search,
+   * or a write carrying an idempotency key the upstream honours). GET is always idempotent.
+   */
+  idempotent?: boolean;
 }
 
 export interface UpstreamResponse {
@@ -34,8 +58,10 @@ export interface UpstreamResponse {
   headers: Headers;
   /** Parsed JSON body, or undefined when the upstream sent none. */
   body: unknown;
-  /** The X-Request-ID this call was sent with. */
+  /** The X-Request-ID this call was sent with (the same on every retry of one call). */
   requestId: string;
+  /** Attempts this answer took, the first included. */
+  attempts?: number;
 }
 
 export interface UpstreamClient {
@@ -47,6 +73,19 @@ export interface UpstreamClient {
 const BREAKER_FAILURES = 5;
 /** How long an open breaker refuses calls before letting one through to test the upstream. */
 const BREAKER_HALF_OPEN_MS = 10_000;
+/** Calls in flight per upstream per process when the config names no limit. */
+const DEFAULT_MAX_CONCURRENT = 10;
+/** Calls that may wait for a slot; beyond it a call is refused as UPSTREAM_UNAVAILABLE. */
+const MAX_QUEUED = 1000;
+export const DEFAULT_RETRY: Required<RetryConfig> = {
+  maxAttempts: 3,
+  budgetMs: 10_000,
+  maxRetryAfterSeconds: 5,
+  baseDelayMs: 100,
+  maxDelayMs: 2000,
+};
+/** Statuses worth another attempt: the upstream may answer differently in a moment. */
+const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
 
 /** A call that counts against the breaker; carries the upstream's answer when there was one. */
 class UpstreamFailure extends Error {
@@ -72,8 +111,15 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
     logger.warn({ upstream: config.name, breaker: name }, 'upstream circuit breaker changed state');
   });
 
-  const attempt = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
-    const requestId = randomUUID();
+  const policy: Required<RetryConfig> = { ...DEFAULT_RETRY, ...config.retry };
+  // Process-wide: every request's calls to this upstream share these slots.
+  const slots = bulkhead(config.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, MAX_QUEUED);
+
+  const attempt = async (
+    request: UpstreamRequest,
+    requestId: string,
+    timeoutMs: number,
+  ): Promise<UpstreamResponse> => {
     const started = performance.now();
     let response: Response;
     try {
@@ -81,7 +127,7 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
         method: request.method ?? 'GET',
         headers: buildHeaders(request, requestId),
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: AbortSignal.timeout(config.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
@@ -108,20 +154,100 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
     return answer;
   };
 
+  /** One attempt through the breaker and a concurrency slot: the answer, or why there was none. */
+  const once = async (
+    request: UpstreamRequest,
+    requestId: string,
+    timeoutMs: number,
+  ): Promise<{ response: UpstreamResponse } | { failure: string; response?: UpstreamResponse }> => {
+    try {
+      // Breaker outside the slot: an open breaker refuses without queueing for a slot.
+      return {
+        response: await breaker.execute(() => slots.execute(() => attempt(request, requestId, timeoutMs))),
+      };
+    } catch (error) {
+      if (error instanceof UpstreamFailure)
+        return error.response
+          ? { failure: error.reason, response: error.response }
+          : { failure: error.reason };
+      if (error instanceof BrokenCircuitError) return { failure: 'breaker-open' };
+      if (error instanceof BulkheadRejectedError) return { failure: 'saturated' };
+      throw error; // e.g. UPSTREAM_INVALID_RESPONSE: retrying would not make it parse
+    }
+  };
+
   return {
     name: config.name,
     async request(request) {
-      try {
-        return await breaker.execute(() => attempt(request));
-      } catch (error) {
-        // A 5xx still reaches the source, which maps its OperationOutcome (e.g. Retry-After).
-        if (error instanceof UpstreamFailure && error.response) return error.response;
-        if (error instanceof UpstreamFailure || error instanceof BrokenCircuitError)
-          throw upstreamUnavailable(config.name);
-        throw error;
+      const requestId = randomUUID();
+      const started = Date.now();
+      const maxAttempts = isIdempotent(request) ? Math.max(1, policy.maxAttempts) : 1;
+      for (let attemptNo = 1; ; attemptNo += 1) {
+        const remaining = policy.budgetMs - (Date.now() - started);
+        const result = await once(request, requestId, Math.max(1, Math.min(config.timeoutMs, remaining)));
+        const response =
+          result.response === undefined ? undefined : { ...result.response, attempts: attemptNo };
+        if (!('failure' in result) && response !== undefined && !RETRYABLE_STATUS.has(response.status))
+          return response;
+        const reason = 'failure' in result ? result.failure : `status ${response?.status ?? '?'}`;
+        // An open breaker or a full queue: retrying now would only add load.
+        const final = reason === 'breaker-open' || reason === 'saturated' || attemptNo >= maxAttempts;
+        // A 5xx, 408 or 429 still reaches the source, which maps its OperationOutcome: 503 ->
+        // UPSTREAM_UNAVAILABLE, 429 -> RATE_LIMITED, with `retryAfter` from the Retry-After header
+        // (rewritten here as seconds when the upstream sent an HTTP date). No answer at all
+        // (network, timeout, open breaker) is UPSTREAM_UNAVAILABLE.
+        const giveUp = (retryAfter?: number): UpstreamResponse => {
+          if (response === undefined) throw upstreamUnavailable(config.name);
+          if (retryAfter === undefined) return response;
+          const headers = new Headers(response.headers);
+          headers.set('retry-after', String(retryAfter));
+          return { ...response, headers };
+        };
+        if (final) return giveUp();
+        const retryAfterMs = response ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+        const retryAfter = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+        if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterSeconds) return giveUp(retryAfter);
+        const wait = Math.max(retryAfterMs ?? 0, backoff(attemptNo, policy));
+        if (Date.now() - started + wait >= policy.budgetMs) return giveUp(retryAfter);
+        logger.warn(
+          {
+            upstream: config.name,
+            requestId,
+            reason,
+            attempt: attemptNo,
+            waitMs: Math.round(wait),
+            correlationId: request.correlationId,
+          },
+          'upstream call failed; retrying with the same X-Request-ID',
+        );
+        upstreamRetries.inc({ service: config.name });
+        await sleep(wait);
       }
     },
   };
+}
+
+function isIdempotent(request: UpstreamRequest): boolean {
+  const method = request.method ?? 'GET';
+  return method === 'GET' || request.idempotent === true;
+}
+
+/** Exponential back-off with equal jitter: between half and all of min(cap, base * 2^(n-1)). */
+export function backoff(
+  attemptNo: number,
+  policy: Pick<Required<RetryConfig>, 'baseDelayMs' | 'maxDelayMs'>,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNo - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined if absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function breakerStateName(state: CircuitState): BreakerState {
@@ -152,7 +278,14 @@ function buildHeaders(request: UpstreamRequest, requestId: string): Record<strin
 }
 
 async function readJsonBody(response: Response, upstream: string): Promise<unknown> {
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    // The connection dropped or the attempt timed out while the body was arriving.
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
+    throw new UpstreamFailure(reason);
+  }
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -20,6 +20,13 @@ export const upstreamRequests = new Counter({
   registers: [metricsRegistry],
 });
 
+export const upstreamRetries = new Counter({
+  name: 'nhs_graph_upstream_retries_total',
+  help: 'Retries of idempotent calls to national services (same X-Request-ID), by service.',
+  labelNames: ['service'] as const,
+  registers: [metricsRegistry],
+});
+
 export const upstreamDuration = new Histogram({
   name: 'nhs_graph_upstream_request_duration_seconds',
   help: 'Latency of calls to national services.',

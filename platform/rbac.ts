@@ -25,4 +25,6 @@ export const PartnerScope = {
   DEMOGRAPHICS_SEARCH: 'patient:demographics.search',
   CONTACT_READ: 'patient:contact.read',
   ORGANISATION_READ: 'organisation.read',
+  /** e-RS referrals of a patient (clinical data). */
+  REFERRALS_READ: 'patient:referrals.read',
 } as const;

@@ -22,6 +22,7 @@ import type { Config } from './config.js';
 import { verifyInternalToken } from './internal-token.js';
 import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
+import { ageInSeconds, type Provenance } from './canonical.js';
 
 export interface RequestScope {
   correlationId: string;
@@ -30,6 +31,19 @@ export interface RequestScope {
   principal: Principal;
   /** This request's audit trail: sources record upstream reads, the shield records denials. */
   audit: RequestAudit;
+  /** Warnings for the response's `extensions.warnings` (e.g. STALE_DATA); resolvers add them. */
+  warnings: ResponseWarning[];
+}
+
+/** Something the client should know about data it was given, sent in `extensions.warnings`. */
+export interface ResponseWarning {
+  /** `STALE_DATA`: served from cache because the service failed; `ageSeconds` says how old. */
+  code: 'STALE_DATA';
+  /** Where the data is in this subgraph's response (the gateway's client path may differ). */
+  path: ReadonlyArray<string | number>;
+  service: string;
+  ageSeconds: number;
+  message: string;
 }
 
 export interface SubgraphContext<Loaders, Sources = unknown> extends RequestScope {
@@ -66,7 +80,7 @@ export function createSubgraphServer<L, S>(
     schema: applyMiddleware(
       buildSubgraphSchema({
         typeDefs: definition.typeDefs,
-        resolvers: { ...scalarResolvers, ...definition.resolvers },
+        resolvers: { ...scalarResolvers, Provenance: provenanceResolvers, ...definition.resolvers },
       }),
       // Outermost first: the denial auditor sees what the shield decides.
       auditDenials as IMiddlewareFunction,
@@ -74,7 +88,11 @@ export function createSubgraphServer<L, S>(
     ),
     includeStacktraceInErrorResponses: false,
     // No Apollo Studio here: federated tracing would only add work to every request.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), auditPlugin<SubgraphContext<L, S>>(definition.name)],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      auditPlugin<SubgraphContext<L, S>>(definition.name),
+      warningsPlugin<SubgraphContext<L, S>>(),
+    ],
     formatError: (formatted, error) => maskUnexpectedError(formatted, error, logger),
   });
 }
@@ -224,7 +242,9 @@ async function handle<L, S>(
       httpGraphQLRequest,
       context: () => {
         const audit = createRequestAudit(options.auditStore, { correlationId, principal, logger });
-        return Promise.resolve(definition.createContext({ correlationId, logger, principal, audit }));
+        return Promise.resolve(
+          definition.createContext({ correlationId, logger, principal, audit, warnings: [] }),
+        );
       },
     }),
   );
@@ -272,6 +292,32 @@ function parseJson(text: string): unknown {
 }
 
 /** Tells the request's audit trail which operation and fields it serves, flushes denials, counts outcomes. */
+/** Every subgraph's Provenance: `ageSeconds` from the source when it set one, else from retrievedAt. */
+const provenanceResolvers = {
+  ageSeconds: (provenance: Provenance): number =>
+    provenance.ageSeconds ?? ageInSeconds(provenance.retrievedAt),
+};
+
+/**
+ * Adds the request's warnings to the response's `extensions.warnings`; the gateway passes them
+ * on to the client (gateway/warnings.ts). Not errors: the data is answered, and Hive Gateway
+ * drops errors on fields that resolved to data anyway.
+ */
+function warningsPlugin<TContext extends RequestScope>(): ApolloServerPlugin<TContext> {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        willSendResponse: ({ contextValue, response }) => {
+          if (contextValue.warnings.length > 0 && response.body.kind === 'single') {
+            const result = response.body.singleResult;
+            result.extensions = { ...result.extensions, warnings: [...contextValue.warnings] };
+          }
+          return Promise.resolve();
+        },
+      }),
+  };
+}
+
 function auditPlugin<TContext extends RequestScope>(component: string): ApolloServerPlugin<TContext> {
   return {
     requestDidStart: () =>

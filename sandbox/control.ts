@@ -1,20 +1,22 @@
 // The sandbox's own JSON endpoints, for tests and the start script: health, request counts and
-// log, and fault injection at run time. Never delayed by injected latency.
+// log, and fault injection at run time (faults.ts). Never delayed or failed by injected faults.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
+import { FaultConfigSchema, type UpstreamFaults } from './faults.js';
 import type { RequestLog } from './request-log.js';
-import type { FaultConfig, UpstreamName } from './server.js';
+import type { UpstreamName } from './server.js';
 
-/** Strict so a typo (`latency`) is a 400, not a silently ignored setting. Capped at 10 minutes. */
-export const FaultConfigSchema = z.strictObject({ latencyMs: z.number().int().min(0).max(600_000) });
+export { FaultConfigSchema };
 
 export interface ControlState {
   log: RequestLog;
-  faults: Map<UpstreamName, FaultConfig>;
+  faults: Map<UpstreamName, UpstreamFaults>;
 }
 
-const faultsBody = (state: ControlState): unknown => ({ faults: Object.fromEntries(state.faults) });
+const faultsBody = (state: ControlState): unknown => ({
+  faults: Object.fromEntries([...state.faults].map(([name, faults]) => [name, faults.config])),
+});
 const problem = (res: ServerResponse, status: number, error: string): void =>
   sendJson(res, status, { error });
 
@@ -35,7 +37,7 @@ async function putFault(
   }
   const parsed = FaultConfigSchema.safeParse(json);
   if (!parsed.success) return problem(res, 400, `invalid fault config: ${z.prettifyError(parsed.error)}`);
-  state.faults.set(upstream, parsed.data);
+  state.faults.get(upstream)?.set(parsed.data);
   sendJson(res, 200, faultsBody(state));
 }
 

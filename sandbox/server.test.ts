@@ -70,8 +70,12 @@ describe('sandbox server', () => {
     expect(Date.parse(String(snapshot.log[3]?.['at']))).not.toBeNaN();
 
     const reset = await control('/_sandbox/reset', { method: 'POST' });
-    expect(await reset.json()).toEqual({ counts: {}, log: [] });
-    expect(await (await control('/_sandbox/requests')).json()).toEqual({ counts: {}, log: [] });
+    expect(await reset.json()).toEqual({ counts: {}, log: [], maxInFlight: {} });
+    expect(await (await control('/_sandbox/requests')).json()).toEqual({
+      counts: {},
+      log: [],
+      maxInFlight: {},
+    });
   });
 
   it('keeps only the most recent log entries', () => {
@@ -92,7 +96,7 @@ describe('sandbox server', () => {
 
   it('sets and shows faults, refusing bad bodies without crashing', async () => {
     expect(await (await control('/_sandbox/faults')).json()).toEqual({
-      faults: { pds: { latencyMs: 0 }, ods: { latencyMs: 0 } },
+      faults: { pds: { latencyMs: 0 }, ods: { latencyMs: 0 }, ers: { latencyMs: 0 } },
     });
     expect((await setLatency('{not json')).status).toBe(400);
     expect((await setLatency('{"latencyMs": -1}')).status).toBe(400);
@@ -103,9 +107,11 @@ describe('sandbox server', () => {
     expect((await control('/_sandbox/faults/pds')).status).toBe(405);
     const ok = await setLatency('{"latencyMs": 5}');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 } } });
+    expect(await ok.json()).toEqual({
+      faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 }, ers: { latencyMs: 0 } },
+    });
     expect(await (await control('/_sandbox/faults')).json()).toEqual({
-      faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 } },
+      faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 }, ers: { latencyMs: 0 } },
     });
     await setLatency('{"latencyMs": 0}');
     expect((await control('/health')).status).toBe(200);

@@ -4,8 +4,24 @@
 // `npm start` and the tests; production points the subgraphs at the real services instead.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultConfigSchema, handleControl, type ControlState } from './control.js';
-import { delay, FHIR_JSON, headerValue, operationOutcome, sendJson, splitTarget } from './http-util.js';
+import { handleControl, type ControlState } from './control.js';
+import {
+  answerFault,
+  FaultConfigSchema,
+  UpstreamFaults,
+  type FaultConfig,
+  type FaultConfigInput,
+} from './faults.js';
+import {
+  delay,
+  FHIR_JSON,
+  headerValue,
+  operationOutcome,
+  readBody,
+  sendJson,
+  splitTarget,
+} from './http-util.js';
+import { createErsUpstream } from './ers/handler.js';
 import { createIdentity } from './identity/handler.js';
 import { createOdsUpstream } from './ods/handler.js';
 import { createPdsUpstream } from './pds/handler.js';
@@ -16,28 +32,28 @@ import type { Upstream } from './upstream.js';
 export interface SandboxOptions {
   seed?: number;
   syntheticPatients?: number;
-  faults?: Partial<Record<UpstreamName, FaultConfig>>;
+  faults?: Partial<Record<UpstreamName, FaultConfigInput>>;
 }
-export type UpstreamName = 'pds' | 'ods'; // later: 'gpconnect' | 'ers' | 'dmd'
-export interface FaultConfig {
-  /** Added before answering each of the upstream's requests (never the control endpoints). */
-  latencyMs: number;
-  // later issues add error rates, 429s, hangs
-}
+export type UpstreamName = 'pds' | 'ods' | 'ers'; // later: 'gpconnect' | 'dmd'
+/** Latency, 503s, 429s, hangs, malformed bodies and `failNext` per upstream (faults.ts). */
+export type { FaultConfig };
 export interface Sandbox {
   server: import('node:http').Server;
   url: string;
   close(): Promise<void>;
 }
 
-const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds', 'ods'];
+const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds', 'ods', 'ers'];
 const HOST = '127.0.0.1';
 
-function initialFaults(options: SandboxOptions): Map<UpstreamName, FaultConfig> {
-  const faults = new Map<UpstreamName, FaultConfig>();
+function initialFaults(options: SandboxOptions): Map<UpstreamName, UpstreamFaults> {
+  const faults = new Map<UpstreamName, UpstreamFaults>();
   for (const name of UPSTREAM_NAMES) {
     const configured = options.faults?.[name];
-    faults.set(name, configured === undefined ? { latencyMs: 0 } : FaultConfigSchema.parse(configured));
+    faults.set(
+      name,
+      new UpstreamFaults(configured === undefined ? { latencyMs: 0 } : FaultConfigSchema.parse(configured)),
+    );
   }
   return faults;
 }
@@ -49,7 +65,7 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     options.seed ?? DEFAULT_SEED,
     options.syntheticPatients ?? DEFAULT_SYNTHETIC_PATIENTS,
   );
-  const upstreams: Upstream[] = [createPdsUpstream(people), createOdsUpstream()];
+  const upstreams: Upstream[] = [createPdsUpstream(people), createOdsUpstream(), createErsUpstream()];
   // Token issuers (NHS login, CIS2, partners); issuer URLs need the bound port, set after listen.
   let sandboxUrl = '';
   const identity = await createIdentity({ people, sandboxUrl: () => sandboxUrl });
@@ -62,6 +78,9 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     const method = req.method ?? 'GET';
     const subPath = path.slice(upstream.basePath.length) || '/';
     const route = upstream.route(method, subPath);
+    // In flight at this upstream from arrival until the response is done (or the socket closes).
+    const inFlight = state.log.enter(upstream.name);
+    res.once('close', () => state.log.leave(upstream.name));
     state.log.record({
       upstream: upstream.name,
       method,
@@ -70,9 +89,16 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
       requestId: headerValue(req.headers['x-request-id']),
       correlationId: headerValue(req.headers['x-correlation-id']),
       at: new Date().toISOString(),
+      inFlight,
     });
-    const latencyMs = state.faults.get(upstream.name)?.latencyMs ?? 0;
+    const faults = state.faults.get(upstream.name);
+    const latencyMs = faults?.config.latencyMs ?? 0;
     if (latencyMs > 0) await delay(latencyMs, closing.signal);
+    const fault = faults?.decide() ?? null;
+    if (fault !== null && faults !== undefined) {
+      await answerFault(res, upstream.name, fault, faults.retryAfterSeconds, closing.signal);
+      return;
+    }
     if (route === null) {
       sendJson(
         res,
@@ -83,7 +109,8 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
       );
       return;
     }
-    const answer = upstream.handle({ method, path: subPath, query, headers: req.headers }, route);
+    const body = method === 'POST' ? await readBody(req) : undefined; // e-RS $ers operations
+    const answer = upstream.handle({ method, path: subPath, query, headers: req.headers, body }, route);
     sendJson(res, answer.status, answer.body, answer.headers, answer.headers['Content-Type'] ?? FHIR_JSON);
   }
 

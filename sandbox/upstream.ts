@@ -1,5 +1,5 @@
-// The contract between the sandbox server and each national-service stand-in (pds/, ods/, later
-// gpconnect/, ers/, dmd/). The server owns routing by base path, request counting,
+// The contract between the sandbox server and each national-service stand-in (pds/, ods/, ers/,
+// later gpconnect/, dmd/). The server owns routing by base path, request counting,
 // fault injection and the socket; a stand-in only turns a request into a response.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamName } from './server.js';
@@ -10,6 +10,8 @@ export interface UpstreamRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** The request body as text, for POST operations (e-RS `$ers.fetchworklist`). */
+  body?: string | undefined;
 }
 
 export interface UpstreamResponse {

@@ -29,6 +29,11 @@ export const subgraphRegistry: SubgraphEntry[] = [
       (await import('./organisations/server.js')).startOrganisationsSubgraph(logger, env),
   },
   {
+    name: 'referrals',
+    schemaFile: new URL('./referrals/schema.graphql', import.meta.url),
+    start: async (logger, env) => (await import('./referrals/server.js')).startReferralsSubgraph(logger, env),
+  },
+  {
     name: 'audit',
     schemaFile: new URL('./audit/schema.graphql', import.meta.url),
     start: async (logger, env) => (await import('./audit/server.js')).startAuditSubgraph(logger, env),

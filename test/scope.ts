@@ -17,5 +17,6 @@ export function requestScope(
     logger,
     principal,
     audit: createRequestAudit(auditStore, { correlationId, principal, logger }),
+    warnings: [],
   };
 }

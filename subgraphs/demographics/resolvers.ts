@@ -1,13 +1,37 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import type { RequestScope } from '../../platform/subgraph.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
+import type { PatientRecord } from './model.js';
+
+/** A record served stale (PDS failing) is flagged in the response's `extensions.warnings`. */
+async function warnIfStale(
+  record: Promise<PatientRecord>,
+  { warnings }: Pick<RequestScope, 'warnings'>,
+  info: GraphQLResolveInfo,
+): Promise<PatientRecord> {
+  const patient = await record;
+  const { stale, source, ageSeconds } = patient.provenance;
+  if (stale)
+    warnings.push({
+      code: 'STALE_DATA',
+      path: responsePathAsArray(info.path),
+      service: source,
+      ageSeconds: ageSeconds ?? 0,
+      message: `${source} could not be reached; this record is from nhs-graph's cache and may be out of date.`,
+    });
+  return patient;
+}
 
 export const resolvers: Resolvers = {
   Query: {
-    patient: (_root, { nhsNumber }, { loaders }) => loaders.patientByNhsNumber.load(nhsNumber),
+    patient: (_root, { nhsNumber }, context, info) =>
+      warnIfStale(context.loaders.patientByNhsNumber.load(nhsNumber), context, info),
     searchPatients: (_root, { criteria }, { sources }) => sources.demographics.searchPatients(criteria),
   },
   Patient: {
-    __resolveReference: ({ nhsNumber }, { loaders }) => loaders.patientByNhsNumber.load(nhsNumber),
+    __resolveReference: ({ nhsNumber }, context, info) =>
+      warnIfStale(context.loaders.patientByNhsNumber.load(nhsNumber), context, info),
     name: (patient) => patient.usualName,
     // Restricted records never disclose location: withheld here as well as in mapping, so no
     // future source or cache path can leak them (PDS patient-get.yaml, restricted patients).

@@ -1,20 +1,28 @@
 // The demographics subgraph (PDS FHIR R4): its definition for composition and in-process
 // tests, and an entry point that listens when run directly.
+import { createCache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
 import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
 import type { Logger } from '../../platform/logger.js';
-import { loadSubgraphTypeDefs, startSubgraph, type SubgraphDefinition } from '../../platform/subgraph.js';
+import {
+  loadSubgraphTypeDefs,
+  startSubgraph,
+  type RunningSubgraph,
+  type SubgraphDefinition,
+} from '../../platform/subgraph.js';
 import { createLoaders, type DemographicsLoaders, type DemographicsSources } from './loaders.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
-import { createPdsSource } from './source.js';
+import { createPdsSource, type PdsCache } from './source.js';
 
 export const name = 'demographics';
 export const typeDefs = loadSubgraphTypeDefs(new URL('./schema.graphql', import.meta.url));
 export { resolvers };
 
+/** `cache`: the `demographics` tier for stale-if-error (source.ts); without it, no fallback. */
 export function createDemographicsSubgraph(
   pds: UpstreamClient,
+  cache?: PdsCache,
 ): SubgraphDefinition<DemographicsLoaders, DemographicsSources> {
   return {
     name,
@@ -22,17 +30,28 @@ export function createDemographicsSubgraph(
     resolvers,
     permissions,
     createContext: (scope) => {
-      const demographics = createPdsSource(pds, scope);
+      const demographics = createPdsSource(pds, scope, cache);
       return { ...scope, sources: { demographics }, loaders: createLoaders(demographics) };
     },
   };
 }
 
-export async function startDemographicsSubgraph(logger: Logger, env: NodeJS.ProcessEnv = process.env) {
+export async function startDemographicsSubgraph(
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningSubgraph> {
   const config = loadConfig(env);
-  return startSubgraph(
-    createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger)),
-    config,
-    logger,
-  );
+  const cache = createCache(config, logger);
+  const definition = createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger), {
+    tier: cache.tier('demographics'),
+    scope: config.upstreams.pds.baseUrl,
+    staleIfErrorSeconds: config.cache.demographicsStaleIfErrorSeconds ?? 0,
+  });
+  try {
+    const running = await startSubgraph(definition, config, logger);
+    return { ...running, close: () => running.close().finally(() => cache.close()) };
+  } catch (error) {
+    await cache.close();
+    throw error;
+  }
 }

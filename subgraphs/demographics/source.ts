@@ -1,6 +1,18 @@
 // The PDS adapter behind a stable interface. The only place the demographics subgraph makes
 // network calls; FHIR parsing and mapping are delegated to fhir.ts and mapping.ts.
+//
+// Stale-if-error (the `demographics` cache tier): every read still goes to PDS — a record can
+// change at any moment (a death, a new address, a restriction), so nothing is served from cache
+// while PDS answers. Each good read is kept, keyed by PDS instance and NHS number asked for
+// (never a caller or token), for the tier's TTL plus DEMOGRAPHICS_STALE_IF_ERROR_SECONDS (RFC
+// 5861's max-age + stale-if-error). When PDS cannot answer (UPSTREAM_UNAVAILABLE: 5xx, timeout,
+// network, open breaker; or RATE_LIMITED) a kept record within that window is served with
+// `provenance.stale = true`, its original `retrievedAt` and its `ageSeconds`; beyond it the
+// error stands. What is kept is the mapped record, so a restricted patient's address, telecom
+// and GP were withheld before it was stored. A definitive "no such patient" drops the entry.
 import type { GraphQLError } from 'graphql';
+import type { CacheTier } from '../../platform/cache.js';
+import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import type { UpstreamClient, UpstreamResponse } from '../../platform/http.js';
 import type { UpstreamRead } from '../../platform/audit/index.js';
@@ -16,23 +28,68 @@ export interface DemographicsSource {
   searchPatients(criteria: PatientSearchCriteria): Promise<PatientMatch[]>;
 }
 
-/** PDS's default rate limit is 5 TPS per application; stay within it per request. */
+/**
+ * One request's fan-out to PDS (PDS's default rate limit is 5 TPS per application). The upstream
+ * client also caps calls in flight process-wide (PDS_MAX_CONCURRENCY, platform/http.ts).
+ */
 const PDS_CONCURRENCY = 5;
+
+export interface PdsCache {
+  /** The `demographics` tier, shared by every request (and, with Redis, every replica). */
+  tier: CacheTier;
+  /** Names the PDS instance (its base URL), so sandbox, INT and live records never mix. */
+  scope: string;
+  /** Seconds past the tier's TTL a kept record may be served stale when PDS fails. */
+  staleIfErrorSeconds: number;
+}
+
+/** Errors that mean PDS could not answer now, not that it answered no. */
+const STALE_ALLOWED = new Set<string>([ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
+const CACHE_FORMAT = 1;
 
 export function createPdsSource(
   client: UpstreamClient,
   scope: Pick<RequestScope, 'correlationId' | 'audit'>,
+  cache?: PdsCache,
 ): DemographicsSource {
   const { correlationId, audit } = scope;
+  const keyFor = (nhsNumber: string) => `${client.name}|${cache?.scope ?? ''}|Patient/${nhsNumber}`;
+  const window = cache ? cache.tier.ttlSeconds + cache.staleIfErrorSeconds : 0;
+
+  const keep = async (nhsNumber: string, record: PatientRecord): Promise<void> => {
+    if (cache && window > 0) await cache.tier.set(keyFor(nhsNumber), { v: CACHE_FORMAT, record }, window);
+  };
+
+  /** The kept record, marked stale, when PDS failed in a way that allows it; else the error. */
+  const orStale = async (nhsNumber: string, error: GraphQLError): Promise<PatientRecord | GraphQLError> => {
+    if (!cache) return error;
+    const code = errorCodeOf(error);
+    if (code === ErrorCode.NOT_FOUND) {
+      await cache.tier.delete(keyFor(nhsNumber)); // never resurrect an invalidated record
+      return error;
+    }
+    if (code === undefined || !STALE_ALLOWED.has(code)) return error;
+    const kept = keptRecord((await cache.tier.get(keyFor(nhsNumber)))?.value);
+    if (kept === null) return error;
+    const ageSeconds = ageInSeconds(kept.provenance.retrievedAt);
+    if (ageSeconds > window) return error;
+    return {
+      ...withheldIfRestricted(kept),
+      provenance: { ...kept.provenance, stale: true, ageSeconds },
+    };
+  };
+
   const getPatient = async (nhsNumber: string): Promise<PatientRecord | GraphQLError> => {
     try {
       const response = await client.request({ path: `/Patient/${nhsNumber}`, correlationId });
-      if (response.status !== 200) return errorFrom(response);
+      if (response.status !== 200) return await orStale(nhsNumber, errorFrom(response));
       const parsed = parsePdsPatient(response.body);
       if (!parsed.success) return upstreamInvalidResponse(client.name);
-      return toPatientRecord(parsed.data, { requestedNhsNumber: nhsNumber, retrievedAt: now() });
+      const record = toPatientRecord(parsed.data, { requestedNhsNumber: nhsNumber, retrievedAt: now() });
+      await keep(nhsNumber, record);
+      return record;
     } catch (error) {
-      return error as GraphQLError;
+      return await orStale(nhsNumber, error as GraphQLError);
     }
   };
 
@@ -85,7 +142,12 @@ const now = () => new Date().toISOString();
 
 function auditedRead(result: PatientRecord | GraphQLError, nhsNumber: string | null): UpstreamRead {
   if (!(result instanceof Error))
-    return { nhsNumber: result.nhsNumber, resourceTypes: ['Patient'], outcome: 'read' };
+    return {
+      nhsNumber: result.nhsNumber,
+      resourceTypes: ['Patient'],
+      outcome: 'read',
+      ...(result.provenance.stale ? { detail: 'stale' } : {}),
+    };
   const code = errorCodeOf(result) ?? null;
   return {
     nhsNumber,
@@ -93,4 +155,25 @@ function auditedRead(result: PatientRecord | GraphQLError, nhsNumber: string | n
     outcome: code === ErrorCode.NOT_FOUND ? 'not-found' : 'error',
     detail: code,
   };
+}
+
+/** A kept record in the format this code writes; anything else (an older format) is ignored. */
+function keptRecord(value: unknown): PatientRecord | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { v, record } = value as { v?: unknown; record?: Partial<PatientRecord> };
+  if (v !== CACHE_FORMAT || typeof record !== 'object' || record === null) return null;
+  const ok =
+    typeof record.nhsNumber === 'string' &&
+    typeof record.restricted === 'boolean' &&
+    Array.isArray(record.names) &&
+    Array.isArray(record.telecom) &&
+    Array.isArray(record.supersededNhsNumbers) &&
+    typeof record.provenance?.retrievedAt === 'string';
+  return ok ? (record as PatientRecord) : null;
+}
+
+// CLINICAL SAFETY: mapping withheld these before the record was kept; withheld again here so
+// no cache path can ever disclose a restricted patient's location.
+function withheldIfRestricted(record: PatientRecord): PatientRecord {
+  return record.restricted ? { ...record, address: null, telecom: [], registeredGpOdsCode: null } : record;
 }

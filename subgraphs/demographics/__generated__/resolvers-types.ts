@@ -219,6 +219,11 @@ export type Period = {
 /** Where a record came from and how fresh it is. */
 export type Provenance = {
   __typename?: 'Provenance';
+  /**
+   * Seconds between `retrievedAt` and this answer: about 0 for a record just read from the
+   * service, larger for one served from a cache (and, with `stale`, how out of date it may be).
+   */
+  ageSeconds: Scalars['Int']['output'];
   /** When nhs-graph read it from that service. */
   retrievedAt: Scalars['DateTime']['output'];
   /** The national service the record was read from, e.g. `PDS`. */
@@ -521,6 +526,7 @@ export type PeriodResolvers<ContextType = DemographicsContext, ParentType extend
 }>;
 
 export type ProvenanceResolvers<ContextType = DemographicsContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = ResolversObject<{
+  ageSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   retrievedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

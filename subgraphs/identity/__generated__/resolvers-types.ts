@@ -112,6 +112,11 @@ export type PrincipalKind =
 /** Where a record came from and how fresh it is. */
 export type Provenance = {
   __typename?: 'Provenance';
+  /**
+   * Seconds between `retrievedAt` and this answer: about 0 for a record just read from the
+   * service, larger for one served from a cache (and, with `stale`, how out of date it may be).
+   */
+  ageSeconds: Scalars['Int']['output'];
   /** When nhs-graph read it from that service. */
   retrievedAt: Scalars['DateTime']['output'];
   /** The national service the record was read from, e.g. `PDS`. */
@@ -229,6 +234,7 @@ export type ResolversTypes = ResolversObject<{
   Patient: ResolverTypeWrapper<Patient>;
   PrincipalKind: PrincipalKind;
   Provenance: ResolverTypeWrapper<Provenance>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   StaffRole: ResolverTypeWrapper<StaffRoleModelModel>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
@@ -248,6 +254,7 @@ export type ResolversParentTypes = ResolversObject<{
   Organisation: Organisation;
   Patient: Patient;
   Provenance: Provenance;
+  Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
   StaffRole: StaffRoleModelModel;
   link__Import: Scalars['link__Import']['output'];
@@ -334,6 +341,7 @@ export type PatientResolvers<ContextType = IdentityContext, ParentType extends R
 }>;
 
 export type ProvenanceResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = ResolversObject<{
+  ageSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   retrievedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

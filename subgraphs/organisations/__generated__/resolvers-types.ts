@@ -175,6 +175,11 @@ export type Period = {
 /** Where a record came from and how fresh it is. */
 export type Provenance = {
   __typename?: 'Provenance';
+  /**
+   * Seconds between `retrievedAt` and this answer: about 0 for a record just read from the
+   * service, larger for one served from a cache (and, with `stale`, how out of date it may be).
+   */
+  ageSeconds: Scalars['Int']['output'];
   /** When nhs-graph read it from that service. */
   retrievedAt: Scalars['DateTime']['output'];
   /** The national service the record was read from, e.g. `PDS`. */
@@ -322,8 +327,8 @@ export type ResolversTypes = ResolversObject<{
   OrganisationRole: ResolverTypeWrapper<OrganisationRole>;
   Period: ResolverTypeWrapper<Period>;
   Provenance: ResolverTypeWrapper<Provenance>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -344,8 +349,8 @@ export type ResolversParentTypes = ResolversObject<{
   OrganisationRole: OrganisationRole;
   Period: Period;
   Provenance: Provenance;
-  Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  Query: Record<PropertyKey, never>;
   link__Import: Scalars['link__Import']['output'];
   Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
@@ -461,6 +466,7 @@ export type PeriodResolvers<ContextType = OrganisationsContext, ParentType exten
 }>;
 
 export type ProvenanceResolvers<ContextType = OrganisationsContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = ResolversObject<{
+  ageSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   retrievedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
