@@ -33,9 +33,10 @@ export interface CacheTier {
   get(key: string): Promise<CachedEntry | undefined>;
   /**
    * Stores upstream data (JSON) for the tier's TTL, or `ttlSeconds` when given (e.g. a
-   * stale-if-error window past the TTL); a failure is logged, never thrown.
+   * stale-if-error window past the TTL); a failure is logged, never thrown. Returns the entry's
+   * `storedAt`, so a source can stamp a fresh read with the same time a cached one will carry.
    */
-  set(key: string, value: unknown, ttlSeconds?: number): Promise<void>;
+  set(key: string, value: unknown, ttlSeconds?: number): Promise<string>;
   delete(key: string): Promise<void>;
 }
 
@@ -95,7 +96,7 @@ const NONE: CacheTier = {
   },
   set: async (key) => {
     assertSafeKey(key);
-    return Promise.resolve();
+    return Promise.resolve(new Date().toISOString());
   },
   delete: async (key) => {
     assertSafeKey(key);
@@ -134,6 +135,7 @@ function keyvTier(
       assertSafeKey(key);
       const entry: CachedEntry = { value, storedAt: new Date().toISOString() };
       await guarded('set', () => store.set(key, entry, lifetimeSeconds * 1000));
+      return entry.storedAt;
     },
     async delete(key) {
       assertSafeKey(key);

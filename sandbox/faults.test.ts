@@ -91,9 +91,8 @@ describe('sandbox fault injection', () => {
       () => 'dropped',
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = performance.now();
+    // A hung request would hold close() for 60 s, past the test's own timeout: that is the check.
     await own.close();
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(await call).toBe('dropped');
   });
 });

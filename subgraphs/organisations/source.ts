@@ -73,8 +73,7 @@ export function createOdsSource(
     if (response.status !== 200) throw errorFrom(response);
     const parsed = parse(response.body);
     if (!parsed.success) throw upstreamInvalidResponse(client.name);
-    await cache.tier.set(key, response.body);
-    return { data: parsed.data, retrievedAt: new Date().toISOString() };
+    return { data: parsed.data, retrievedAt: await cache.tier.set(key, response.body) };
   }
 
   const getOrganisation = async (odsCode: string): Promise<OrganisationRecord | GraphQLError> => {
