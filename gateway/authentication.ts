@@ -10,6 +10,7 @@ import { ErrorCode } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
 import { principalFromClaims } from './claims.js';
+import { correlationIdOf } from './correlation.js';
 
 const principals = new WeakMap<Request, Principal>();
 
@@ -19,14 +20,17 @@ export const principalOf = (request: Request): Principal | undefined => principa
 /** Tolerated clock difference with the issuers. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
-export type Authenticate = (authorization: string | null) => Promise<Principal | null>;
+export type Authenticate = (
+  authorization: string | null,
+  correlationId?: string,
+) => Promise<Principal | null>;
 
 export function createAuthenticator(config: Config, logger: Logger): Authenticate {
   const verifiers = config.identity.issuers.map((issuer) => ({
     issuer,
     keys: createRemoteJWKSet(new URL(issuer.jwksUrl)),
   }));
-  return async (authorization) => {
+  return async (authorization, correlationId) => {
     const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization?.trim() ?? '')?.[1];
     if (!token) return null;
     const verifier = verifiers.find(({ issuer }) => issuer.issuer === unverifiedIssuer(token));
@@ -41,7 +45,7 @@ export function createAuthenticator(config: Config, logger: Logger): Authenticat
       });
       return principalFromClaims(verifier.issuer, payload, config.identity.cis2MinAssuranceLevel);
     } catch (error) {
-      logger.info({ issuer: verifier.issuer.name, reason: reasonOf(error) }, 'token refused');
+      logger.info({ correlationId, issuer: verifier.issuer.name, reason: reasonOf(error) }, 'token refused');
       return null;
     }
   };
@@ -69,7 +73,7 @@ export const unauthenticated = () =>
 export function useAuthentication(authenticate: Authenticate): GatewayPlugin {
   return {
     async onParams({ request, setResult }) {
-      const principal = await authenticate(request.headers.get('authorization'));
+      const principal = await authenticate(request.headers.get('authorization'), correlationIdOf(request));
       if (principal) principals.set(request, principal);
       else setResult({ errors: [unauthenticated()] });
     },

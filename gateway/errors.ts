@@ -1,18 +1,16 @@
 // What leaves the gateway: coded errors from subgraphs pass through with their message and
 // code; anything unexpected is masked. Stack traces, upstream bodies and internal hostnames
-// are never sent (in development the original is logged, not returned).
+// are never sent. Hive Gateway logs the original on the request's logger, with its correlation id.
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../platform/errors.js';
-import type { Logger } from '../platform/logger.js';
 
 type MaskError = (error: unknown, message: string, isDev?: boolean) => Error;
 
-export function maskedErrors(logger: Logger, _development: boolean): { maskError: MaskError } {
+export function maskedErrors(_development: boolean): { maskError: MaskError } {
   return {
     maskError(error, message) {
       const safe = safeCodedError(error);
       if (safe) return safe;
-      logger.error({ err: error }, 'unexpected gateway error');
       return new GraphQLError(message, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
     },
   };

@@ -11,6 +11,7 @@ import { ErrorCode } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
 import { principalOf, unauthenticated } from './authentication.js';
+import { correlationIdOf } from './correlation.js';
 import { documentIdOf, type PartnerDirectory } from './partners.js';
 
 /** Registered APQ documents by id (platform/keyv-store.ts: memory, or Redis shared by replicas). */
@@ -154,7 +155,11 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Gatew
         await store.set(registration.id, registration.query);
       } catch (error) {
         // The query still runs; the client simply registers it again next time.
-        logger.warn({ err: error }, 'could not register a persisted query');
+        const request = (args.contextValue as { request?: Request }).request;
+        logger.warn(
+          { err: error, correlationId: request && correlationIdOf(request) },
+          'could not register a persisted query',
+        );
       }
     },
   };

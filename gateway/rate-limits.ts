@@ -13,6 +13,7 @@ import type { RedisConnection } from '../platform/keyv-store.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
 import { principalOf } from './authentication.js';
+import { correlationIdOf } from './correlation.js';
 import type { PartnerDirectory } from './partners.js';
 
 export interface WindowCount {
@@ -114,7 +115,10 @@ export function useRateLimits({ counter, partners, defaults, logger }: RateLimit
         window = await counter.hit(key, limit.windowSeconds * 1000);
       } catch (error) {
         // Fail open: losing the counters (Redis down) must not take the whole graph down with it.
-        logger.error({ err: error }, 'rate-limit counter unavailable; request not counted');
+        logger.error(
+          { err: error, correlationId: correlationIdOf(request) },
+          'rate-limit counter unavailable; request not counted',
+        );
         return;
       }
       if (window.count > limit.requests) {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { seededRandom, UpstreamFaults } from './faults.js';
 import { startSandbox, type Sandbox } from './server.js';
 

@@ -4,10 +4,9 @@
 // settings), planning from the benchmark supergraph instead of the product's.
 // Env: the product's usual configuration (SANDBOX_PORT for the issuers, NODE_ENV, LOG_LEVEL,
 // INTERNAL_TOKEN_SECRET) plus BENCH_GATEWAY_PORT, BENCH_SUPERGRAPH, BENCH_SUBGRAPH_URLS.
-import { createGateway } from '../../gateway/server.js';
+import { createGateway, gatewayRequestListener } from '../../gateway/server.js';
 import { loadConfig, type Config } from '../../platform/config.js';
-import { CORRELATION_HEADER, resolveCorrelationId } from '../../platform/correlation.js';
-import { createLogger, logContext } from '../../platform/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { benchEnv, serveUntilSignal } from './serve.js';
 
 const config = loadConfig();
@@ -20,14 +19,5 @@ const subgraphs = Object.fromEntries(
 ) as unknown as Config['subgraphs'];
 const logger = createLogger('gateway', config.logLevel);
 const gateway = createGateway({ ...config, subgraphs }, logger, benchEnv('BENCH_SUPERGRAPH'));
-// As listenGateway (gateway/server.ts) serves it: the correlation id settled before the runtime
-// sees the request, and every log line of the request carrying it.
-await serveUntilSignal(
-  (req, res) => {
-    const header = req.headers[CORRELATION_HEADER];
-    const correlationId = resolveCorrelationId(Array.isArray(header) ? header[0] : header);
-    req.headers[CORRELATION_HEADER] = correlationId;
-    logContext.run({ correlationId }, () => void gateway.requestListener(req, res));
-  },
-  () => gateway.dispose(),
-);
+// Served exactly as listenGateway (gateway/server.ts) serves it.
+await serveUntilSignal(gatewayRequestListener(gateway), () => gateway.dispose());
