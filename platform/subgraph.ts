@@ -18,7 +18,8 @@ import { cacheStatuses, upstreamStatuses } from './upstream-stats.js';
 import { createAuditStore, createRequestAudit, type AuditStore, type RequestAudit } from './audit/index.js';
 import { operationFields } from './audit/operation-fields.js';
 import { auditDenials } from './authorisation.js';
-import type { Config } from './config.js';
+import { createCache, type Cache } from './cache.js';
+import { loadConfig, type Config } from './config.js';
 import { verifyInternalToken } from './internal-token.js';
 import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
@@ -153,6 +154,26 @@ export async function startSubgraph<L, S>(
     auditStore,
   });
   return { ...running, close: () => running.close().finally(() => auditStore.close()) };
+}
+
+/**
+ * Runs a subgraph whose sources use the shared cache tiers: the cache is built from
+ * configuration, handed to `build`, and closed with the subgraph (or if it fails to start).
+ */
+export async function startCachedSubgraph<L, S>(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  build: (config: Config, cache: Cache) => SubgraphDefinition<L, S>,
+): Promise<RunningSubgraph> {
+  const config = loadConfig(env);
+  const cache = createCache(config, logger);
+  try {
+    const running = await startSubgraph(build(config, cache), config, logger);
+    return { ...running, close: () => running.close().finally(() => cache.close()) };
+  } catch (error) {
+    await cache.close();
+    throw error;
+  }
 }
 
 export async function listenSubgraph<L, S>(

@@ -1,13 +1,10 @@
 // The demographics subgraph (PDS FHIR R4): its definition for composition and in-process
 // tests, and an entry point that listens when run directly.
-import { createCache } from '../../platform/cache.js';
-import { loadConfig } from '../../platform/config.js';
 import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
 import type { Logger } from '../../platform/logger.js';
 import {
   loadSubgraphTypeDefs,
-  startSubgraph,
-  type RunningSubgraph,
+  startCachedSubgraph,
   type SubgraphDefinition,
 } from '../../platform/subgraph.js';
 import { createLoaders, type DemographicsLoaders, type DemographicsSources } from './loaders.js';
@@ -36,22 +33,11 @@ export function createDemographicsSubgraph(
   };
 }
 
-export async function startDemographicsSubgraph(
-  logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<RunningSubgraph> {
-  const config = loadConfig(env);
-  const cache = createCache(config, logger);
-  const definition = createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger), {
-    tier: cache.tier('demographics'),
-    scope: config.upstreams.pds.baseUrl,
-    staleIfErrorSeconds: config.cache.demographicsStaleIfErrorSeconds ?? 0,
-  });
-  try {
-    const running = await startSubgraph(definition, config, logger);
-    return { ...running, close: () => running.close().finally(() => cache.close()) };
-  } catch (error) {
-    await cache.close();
-    throw error;
-  }
-}
+export const startDemographicsSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
+  startCachedSubgraph(env, logger, (config, cache) =>
+    createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger), {
+      tier: cache.tier('demographics'),
+      scope: config.upstreams.pds.baseUrl,
+      staleIfErrorSeconds: config.cache.demographicsStaleIfErrorSeconds ?? 0,
+    }),
+  );

@@ -1,13 +1,11 @@
 // The organisations subgraph (ODS FHIR R4): its definition for composition and in-process tests,
 // and an entry point that listens when run directly.
-import { createCache, type CacheTier } from '../../platform/cache.js';
-import { loadConfig } from '../../platform/config.js';
+import type { CacheTier } from '../../platform/cache.js';
 import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
 import type { Logger } from '../../platform/logger.js';
 import {
   loadSubgraphTypeDefs,
-  startSubgraph,
-  type RunningSubgraph,
+  startCachedSubgraph,
   type SubgraphDefinition,
 } from '../../platform/subgraph.js';
 import { createLoaders, type OrganisationsLoaders, type OrganisationsSources } from './loaders.js';
@@ -38,19 +36,11 @@ export function createOrganisationsSubgraph(
   };
 }
 
-export async function startOrganisationsSubgraph(
-  logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<RunningSubgraph> {
-  const config = loadConfig(env);
-  const cache = createCache(config, logger);
-  const ods = createUpstreamClient(config.upstreams.ods, logger);
-  const definition = createOrganisationsSubgraph(ods, cache.tier('directory'), config.upstreams.ods.baseUrl);
-  try {
-    const running = await startSubgraph(definition, config, logger);
-    return { ...running, close: () => running.close().finally(() => cache.close()) };
-  } catch (error) {
-    await cache.close();
-    throw error;
-  }
-}
+export const startOrganisationsSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
+  startCachedSubgraph(env, logger, (config, cache) =>
+    createOrganisationsSubgraph(
+      createUpstreamClient(config.upstreams.ods, logger),
+      cache.tier('directory'),
+      config.upstreams.ods.baseUrl,
+    ),
+  );

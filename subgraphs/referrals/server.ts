@@ -1,13 +1,11 @@
 // The referrals subgraph (e-RS, FHIR STU3 and R4): its definition for composition and in-process
 // tests, and an entry point that listens when run directly.
-import { createCache, type CacheTier } from '../../platform/cache.js';
-import { loadConfig } from '../../platform/config.js';
+import type { CacheTier } from '../../platform/cache.js';
 import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
 import type { Logger } from '../../platform/logger.js';
 import {
   loadSubgraphTypeDefs,
-  startSubgraph,
-  type RunningSubgraph,
+  startCachedSubgraph,
   type SubgraphDefinition,
 } from '../../platform/subgraph.js';
 import { createLoaders, type ReferralsLoaders, type ReferralsSources } from './loaders.js';
@@ -38,20 +36,12 @@ export function createReferralsSubgraph(
   };
 }
 
-export async function startReferralsSubgraph(
-  logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<RunningSubgraph> {
-  const config = loadConfig(env);
-  const cache = createCache(config, logger);
-  const ers = createUpstreamClient(config.upstreams.ers, logger);
-  // e-RS services change rarely but not per release: the short `demographics` tier (5 minutes).
-  const definition = createReferralsSubgraph(ers, cache.tier('demographics'), config.upstreams.ers.baseUrl);
-  try {
-    const running = await startSubgraph(definition, config, logger);
-    return { ...running, close: () => running.close().finally(() => cache.close()) };
-  } catch (error) {
-    await cache.close();
-    throw error;
-  }
-}
+export const startReferralsSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
+  startCachedSubgraph(env, logger, (config, cache) =>
+    createReferralsSubgraph(
+      createUpstreamClient(config.upstreams.ers, logger),
+      // e-RS services change rarely but not per release: the short `demographics` tier (5 minutes).
+      cache.tier('demographics'),
+      config.upstreams.ers.baseUrl,
+    ),
+  );
