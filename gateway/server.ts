@@ -98,6 +98,13 @@ export interface RunningGateway {
 
 export async function listenGateway(config: Config, logger: Logger): Promise<RunningGateway> {
   const gateway = createGateway(config, logger);
+  // Load the supergraph and build the executor before listening, so /health answers only once
+  // the gateway can serve, and a supergraph that cannot load stops the start instead.
+  const ready = await gateway.fetch('http://gateway.local/ready');
+  if (!ready.ok) {
+    await gateway.dispose();
+    throw new Error(`The gateway could not load ${SUPERGRAPH_PATH} (readiness ${ready.status}).`);
+  }
   const server = createServer(gatewayRequestListener(gateway));
   await new Promise<void>((resolve) => server.listen(config.gateway.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
