@@ -136,3 +136,21 @@ export function parseWith<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T
     return { success: false, issues: ['unparseable'] };
   }
 }
+
+/**
+ * A FHIR searchset Bundle envelope; entries are checked by type by the caller. `entry` is absent
+ * when nothing matched.
+ */
+export const SearchsetBundleSchema = z.object({
+  resourceType: z.literal('Bundle'),
+  type: z.literal('searchset'),
+  total: z.number().int().nonnegative().optional(),
+  entry: z
+    .array(
+      z.object({
+        resource: z.looseObject({ resourceType: z.string() }),
+        search: z.object({ mode: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
+});

@@ -250,6 +250,12 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** An upstream answer's Retry-After in whole seconds, for `extensions.retryAfter`; undefined if none. */
+export function retryAfterSeconds(response: UpstreamResponse): number | undefined {
+  const ms = parseRetryAfter(response.headers.get('retry-after'));
+  return ms === undefined || ms <= 0 ? undefined : Math.ceil(ms / 1000);
+}
+
 function breakerStateName(state: CircuitState): BreakerState {
   if (state === CircuitState.Open || state === CircuitState.Isolated) return 'open';
   return state === CircuitState.HalfOpen ? 'half-open' : 'closed';

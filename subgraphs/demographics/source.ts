@@ -14,7 +14,7 @@ import type { GraphQLError } from 'graphql';
 import type { CacheTier } from '../../platform/cache.js';
 import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import type { UpstreamClient, UpstreamResponse } from '../../platform/http.js';
+import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
 import type { UpstreamRead } from '../../platform/audit/index.js';
 import { ErrorCode, errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
 import type { RequestScope } from '../../platform/subgraph.js';
@@ -130,12 +130,7 @@ export function createPdsSource(
 
 function errorFrom(response: UpstreamResponse): GraphQLError {
   const outcome = parsePdsOperationOutcome(response.body);
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return toUpstreamError(
-    response.status,
-    outcome.success ? outcome.data : null,
-    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-  );
+  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
 }
 
 const now = () => new Date().toISOString();

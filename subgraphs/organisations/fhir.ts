@@ -11,6 +11,7 @@ import {
   type FhirExtension,
   parseWith,
   type ParseResult,
+  SearchsetBundleSchema,
 } from '../../platform/fhir.js';
 
 export const ODS_ORGANISATION_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
@@ -115,22 +116,8 @@ export const OdsOrganizationAffiliationSchema = z.object({
 });
 export type OdsOrganizationAffiliation = z.infer<typeof OdsOrganizationAffiliationSchema>;
 
-// A searchset Bundle (IG ODS-Bundle-*-Example.xml; ODT specification search examples). Entries are
-// checked by type in `parseOdsSearchBundle`; `entry` is absent when nothing matched.
-const BundleSchema = z.object({
-  resourceType: z.literal('Bundle'),
-  type: z.literal('searchset'),
-  total: z.number().int().nonnegative().optional(),
-  entry: z
-    .array(
-      z.object({
-        resource: z.looseObject({ resourceType: z.string() }),
-        search: z.object({ mode: z.string().optional() }).optional(),
-      }),
-    )
-    .optional(),
-});
-
+// Searchset Bundles (IG ODS-Bundle-*-Example.xml; ODT specification search examples) are read with
+// platform/fhir.ts SearchsetBundleSchema; `parseOdsSearchBundle` checks each entry by type.
 export interface OdsSearchBundle<T> {
   total: number | null;
   /** Entries with search mode `match` (or none), in the order ODS sent them. */
@@ -158,7 +145,7 @@ export function parseOdsSearchBundle<T>(
   resourceType: string,
   schema: z.ZodType<T>,
 ): ParseResult<OdsSearchBundle<T>> {
-  const bundle = parseWith(BundleSchema, json);
+  const bundle = parseWith(SearchsetBundleSchema, json);
   if (!bundle.success) return bundle;
   const matches: T[] = [];
   const included: unknown[] = [];

@@ -8,7 +8,7 @@ import type { UpstreamRead } from '../../platform/audit/index.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { ErrorCode, errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
-import type { UpstreamClient, UpstreamResponse } from '../../platform/http.js';
+import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import {
   OdsOrganizationAffiliationSchema,
@@ -170,10 +170,5 @@ function auditedRead(resourceType: string, result: unknown): UpstreamRead {
 
 function errorFrom(response: UpstreamResponse): GraphQLError {
   const outcome = parseOdsOperationOutcome(response.body);
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return toUpstreamError(
-    response.status,
-    outcome.success ? outcome.data : null,
-    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-  );
+  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
 }

@@ -12,6 +12,7 @@ import {
   OperationOutcomeSchema,
   parseWith,
   type ParseResult,
+  SearchsetBundleSchema,
 } from '../../platform/fhir.js';
 
 export const NHS_NUMBER_SYSTEM_STU3 = 'http://fhir.nhs.net/Id/nhs-number';
@@ -178,19 +179,6 @@ export const ErsWorklistSchema = z.object({
 });
 export type ErsWorklist = z.infer<typeof ErsWorklistSchema>;
 
-const BundleSchema = z.object({
-  resourceType: z.literal('Bundle'),
-  type: z.literal('searchset'),
-  total: z.number().int().nonnegative().optional(),
-  entry: z
-    .array(
-      z.object({
-        resource: z.looseObject({ resourceType: z.string() }),
-        search: z.object({ mode: z.string().optional() }).optional(),
-      }),
-    )
-    .optional(),
-});
 
 /** Both generations' OperationOutcomes (eRS-OperationOutcome-1 and NHSDigital-OperationOutcome). */
 export const ErsOperationOutcomeSchema = OperationOutcomeSchema;
@@ -209,7 +197,7 @@ export function parseSearchBundle<T>(
   resourceType: string,
   schema: z.ZodType<T>,
 ): ParseResult<T[]> {
-  const bundle = parseWith(BundleSchema, json);
+  const bundle = parseWith(SearchsetBundleSchema, json);
   if (!bundle.success) return bundle;
   const matches: T[] = [];
   for (const [index, entry] of (bundle.data.entry ?? []).entries()) {

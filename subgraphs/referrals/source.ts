@@ -7,7 +7,7 @@ import { isStaffWithAny } from '../../platform/authorisation.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
-import type { UpstreamClient, UpstreamResponse } from '../../platform/http.js';
+import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
 import type { Principal } from '../../platform/principal.js';
 import { DEFAULT_CLINICAL_ACTIVITIES } from '../../platform/rbac.js';
 import type { RequestScope } from '../../platform/subgraph.js';
@@ -277,10 +277,5 @@ const notOnWorklists = () =>
 
 function errorFrom(response: UpstreamResponse): GraphQLError {
   const outcome = parseOperationOutcome(response.body);
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return toUpstreamError(
-    response.status,
-    outcome.success ? outcome.data : null,
-    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-  );
+  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
 }
