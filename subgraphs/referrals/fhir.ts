@@ -179,7 +179,6 @@ export const ErsWorklistSchema = z.object({
 });
 export type ErsWorklist = z.infer<typeof ErsWorklistSchema>;
 
-
 /** Both generations' OperationOutcomes (eRS-OperationOutcome-1 and NHSDigital-OperationOutcome). */
 export const ErsOperationOutcomeSchema = OperationOutcomeSchema;
 export type ErsOperationOutcome = z.infer<typeof ErsOperationOutcomeSchema>;
