@@ -11,6 +11,7 @@
 import { createKeyv } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import type { CacheConfig, Config } from './config.js';
+import { withTimeout } from './concurrency.js';
 import { BoundedMap } from './keyv-store.js';
 import type { Logger } from './logger.js';
 import { cacheLookups } from './metrics.js';
@@ -160,12 +161,3 @@ const isEntry = (value: unknown): value is CachedEntry =>
   'storedAt' in value &&
   typeof value.storedAt === 'string' &&
   'value' in value;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`cache operation took over ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

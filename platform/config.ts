@@ -61,6 +61,20 @@ const EnvSchema = z
     /** e-RS FHIR base (STU3 and R4 below it), e.g. https://int.api.service.nhs.uk/referrals/FHIR. */
     ERS_BASE_URL: url,
     ERS_TIMEOUT_MS: millis(5000),
+    CARE_RECORD_PORT: port(4104),
+    /** Where the gateway reaches the careRecord subgraph; defaults to this machine. */
+    CARE_RECORD_URL: url,
+    /** GP Connect provider FHIR base as reached through the Spine Secure Proxy; default: the sandbox. */
+    GPCONNECT_BASE_URL: url,
+    GPCONNECT_TIMEOUT_MS: millis(10_000),
+    GPCONNECT_MAX_CONCURRENCY: count(10),
+    MEDICINES_PORT: port(4106),
+    /** Where the gateway reaches the medicines subgraph; defaults to this machine. */
+    MEDICINES_URL: url,
+    /** FHIR terminology server serving dm+d (NHS England Terminology Server); default: the sandbox. */
+    DMD_BASE_URL: url,
+    DMD_TIMEOUT_MS: millis(5000),
+    DMD_MAX_CONCURRENCY: count(4),
     /** Shared by the gateway and subgraphs to sign and verify the internal token; required in production. */
     INTERNAL_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Redis shared by gateway replicas (persisted queries, rate-limit counters); unset: in memory. */
@@ -76,6 +90,8 @@ const EnvSchema = z
     CACHE_TTL_REFERENCE_SECONDS: count(30 * 86_400),
     /** How long past its TTL a PDS record may still be served, marked stale, while PDS is failing. */
     DEMOGRAPHICS_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).default(86_400),
+    /** How long the outcome of a write with an idempotencyKey is remembered (platform/idempotency.ts). */
+    IDEMPOTENCY_TTL_SECONDS: count(86_400),
     /** Browser origins CORS allows; unset: none in production, localhost in development and test. */
     CORS_ORIGINS: originList.optional(),
     MAX_QUERY_DEPTH: count(12),
@@ -126,10 +142,16 @@ export interface Config {
   gateway: { port: number };
   sandbox: { port: number; url: string };
   subgraphs: Record<
-    'demographics' | 'identity' | 'audit' | 'organisations' | 'referrals',
+    'demographics' | 'identity' | 'audit' | 'organisations' | 'referrals' | 'careRecord' | 'medicines',
     { port: number; url: string }
   >;
-  upstreams: { pds: UpstreamConfig; ods: UpstreamConfig; ers: UpstreamConfig };
+  upstreams: {
+    pds: UpstreamConfig;
+    ods: UpstreamConfig;
+    ers: UpstreamConfig;
+    gpconnect: UpstreamConfig;
+    dmd: UpstreamConfig;
+  };
   identity: { issuers: IssuerConfig[]; cis2MinAssuranceLevel: number };
   /** Key for the gateway's internal token to subgraphs. */
   internalTokenSecret: Uint8Array;
@@ -138,6 +160,8 @@ export interface Config {
   redis: { url: string | null; keyPrefix: string };
   /** Cache tiers (platform/cache.ts); they use `redis` when it is set. */
   cache: CacheConfig;
+  /** Outcomes of keyed writes (platform/idempotency.ts); in `redis` when it is set. */
+  idempotency: { ttlSeconds: number };
   edge: EdgeConfig;
 }
 
@@ -246,6 +270,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         port: e.REFERRALS_PORT,
         url: e.REFERRALS_URL ?? `${local(e.REFERRALS_PORT)}/graphql`,
       },
+      careRecord: {
+        port: e.CARE_RECORD_PORT,
+        url: e.CARE_RECORD_URL ?? `${local(e.CARE_RECORD_PORT)}/graphql`,
+      },
+      medicines: {
+        port: e.MEDICINES_PORT,
+        url: e.MEDICINES_URL ?? `${local(e.MEDICINES_PORT)}/graphql`,
+      },
     },
     upstreams: {
       pds: {
@@ -266,6 +298,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         name: 'e-RS',
         baseUrl: trimSlash(e.ERS_BASE_URL ?? `${sandboxUrl}/referrals/FHIR`),
         timeoutMs: e.ERS_TIMEOUT_MS,
+      },
+      gpconnect: {
+        name: 'GP Connect',
+        baseUrl: trimSlash(e.GPCONNECT_BASE_URL ?? `${sandboxUrl}/gpconnect`),
+        timeoutMs: e.GPCONNECT_TIMEOUT_MS,
+        maxConcurrent: e.GPCONNECT_MAX_CONCURRENCY,
+        retry: retry(e),
+      },
+      dmd: {
+        name: 'dm+d',
+        baseUrl: trimSlash(e.DMD_BASE_URL ?? `${sandboxUrl}/terminology/fhir`),
+        timeoutMs: e.DMD_TIMEOUT_MS,
+        maxConcurrent: e.DMD_MAX_CONCURRENCY,
+        retry: retry(e),
       },
     },
     identity: {
@@ -294,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       demographicsStaleIfErrorSeconds: e.DEMOGRAPHICS_STALE_IF_ERROR_SECONDS,
     },
+    idempotency: { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS },
     edge: {
       cors: {
         origins: e.CORS_ORIGINS ?? [],

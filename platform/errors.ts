@@ -16,6 +16,15 @@ export const ErrorCode = {
   /** A warning code (extensions.warnings), not an error: data served from cache because the service failed. */
   STALE_DATA: 'STALE_DATA',
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  // Idempotent writes (platform/idempotency.ts).
+  /** The idempotencyKey was already used with different input. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** A write with this idempotencyKey is still running; send it again shortly. */
+  WRITE_IN_PROGRESS: 'WRITE_IN_PROGRESS',
+  /** The key store is down, so the write was not sent (it could not be guaranteed once). */
+  IDEMPOTENCY_UNAVAILABLE: 'IDEMPOTENCY_UNAVAILABLE',
+  /** A write that needs current data while the service is failing and only cached data is left. */
+  STALE_DATA_REFUSED: 'STALE_DATA_REFUSED',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   // The public edge (gateway/): persisted documents, limits and HTTP hygiene.
   PERSISTED_QUERY_NOT_ALLOWED: 'PERSISTED_QUERY_NOT_ALLOWED',

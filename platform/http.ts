@@ -51,6 +51,12 @@ export interface UpstreamRequest {
    * or a write carrying an idempotency key the upstream honours). GET is always idempotent.
    */
   idempotent?: boolean;
+  /**
+   * The X-Request-ID to send (a UUID); default a fresh one. A keyed write passes its
+   * `requestIdFor` id, so a client's repeat of an ambiguous write reaches the upstream with the
+   * id it can de-duplicate on.
+   */
+  requestId?: string;
 }
 
 export interface UpstreamResponse {
@@ -179,7 +185,7 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
   return {
     name: config.name,
     async request(request) {
-      const requestId = randomUUID();
+      const requestId = request.requestId ?? randomUUID();
       const started = Date.now();
       const maxAttempts = isIdempotent(request) ? Math.max(1, policy.maxAttempts) : 1;
       for (let attemptNo = 1; ; attemptNo += 1) {

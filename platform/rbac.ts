@@ -27,4 +27,12 @@ export const PartnerScope = {
   ORGANISATION_READ: 'organisation.read',
   /** e-RS referrals of a patient (clinical data). */
   REFERRALS_READ: 'patient:referrals.read',
+  /** GP Connect structured record of a patient: allergies, medications, problems, immunisations. */
+  CARE_RECORD_READ: 'patient:care-record.read',
+  /** GP Connect appointments of a patient and free slots. */
+  APPOINTMENTS_READ: 'patient:appointments.read',
+  /** Booking and cancelling GP Connect appointments. */
+  APPOINTMENTS_WRITE: 'patient:appointments.write',
+  /** dm+d medicines (reference data). */
+  MEDICINE_READ: 'medicine.read',
 } as const;

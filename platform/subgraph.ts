@@ -20,6 +20,7 @@ import { operationFields } from './audit/operation-fields.js';
 import { auditDenials } from './authorisation.js';
 import { createCache, type Cache } from './cache.js';
 import { loadConfig, type Config } from './config.js';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import { verifyInternalToken } from './internal-token.js';
 import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
@@ -157,21 +158,24 @@ export async function startSubgraph<L, S>(
 }
 
 /**
- * Runs a subgraph whose sources use the shared cache tiers: the cache is built from
- * configuration, handed to `build`, and closed with the subgraph (or if it fails to start).
+ * Runs a subgraph whose sources use the shared stores: the cache tiers and the idempotency store
+ * for keyed writes, built from configuration, handed to `build`, and closed with the subgraph (or
+ * if it fails to start).
  */
 export async function startCachedSubgraph<L, S>(
   env: NodeJS.ProcessEnv,
   logger: Logger,
-  build: (config: Config, cache: Cache) => SubgraphDefinition<L, S>,
+  build: (config: Config, cache: Cache, idempotency: IdempotencyStore) => SubgraphDefinition<L, S>,
 ): Promise<RunningSubgraph> {
   const config = loadConfig(env);
   const cache = createCache(config, logger);
+  const idempotency = createIdempotencyStore(config, logger);
+  const closeStores = () => Promise.all([cache.close(), idempotency.close()]).then(() => undefined);
   try {
-    const running = await startSubgraph(build(config, cache), config, logger);
-    return { ...running, close: () => running.close().finally(() => cache.close()) };
+    const running = await startSubgraph(build(config, cache, idempotency), config, logger);
+    return { ...running, close: () => running.close().finally(closeStores) };
   } catch (error) {
-    await cache.close();
+    await closeStores();
     throw error;
   }
 }
