@@ -38,6 +38,14 @@ const subgraphs: Record<string, SubgraphCodegen> = {
     },
     contextType: '../loaders.js#ReferralsContext',
   },
+  careRecord: {
+    mappers: {},
+    contextType: '../loaders.js#CareRecordContext',
+  },
+  medicines: {
+    mappers: { Medicine: '../model.js#MedicineRecord' },
+    contextType: '../loaders.js#MedicinesContext',
+  },
 };
 
 const config: CodegenConfig = {

@@ -68,6 +68,8 @@ const RELEASING_CODES = new Set<string>([
   ErrorCode.RATE_LIMITED,
   ErrorCode.AUDIT_UNAVAILABLE,
   ErrorCode.IDEMPOTENCY_UNAVAILABLE,
+  // Refused only until the service answers again: a later repeat should get its chance.
+  ErrorCode.STALE_DATA_REFUSED,
 ]);
 
 type Outcome =
@@ -99,6 +101,10 @@ export function createIdempotencyStore(
     logger,
   );
 }
+
+/** A store for one process (tests, and subgraphs run without shared state). */
+export const createMemoryIdempotencyStore = (options: IdempotencyOptions, logger: Logger): IdempotencyStore =>
+  idempotencyStore('memory', memoryBackend(), options, logger);
 
 function idempotencyStore(
   kind: 'memory' | 'redis',

@@ -12,6 +12,8 @@ export { FaultConfigSchema };
 export interface ControlState {
   log: RequestLog;
   faults: Map<UpstreamName, UpstreamFaults>;
+  /** Undoes what writes changed in every stand-in (PDS updates, bookings). */
+  resetUpstreams?: () => void;
 }
 
 const faultsBody = (state: ControlState): unknown => ({
@@ -61,6 +63,7 @@ export async function handleControl(
   } else if (path === '/_sandbox/reset') {
     await only('POST', () => {
       state.log.reset();
+      state.resetUpstreams?.();
       sendJson(res, 200, state.log.snapshot());
     });
   } else if (path === '/_sandbox/faults') {

@@ -7,7 +7,11 @@ import { z } from 'zod';
 import { FHIR_JSON, operationOutcome, sendJson } from './http-util.js';
 
 const rate = z.number().min(0).max(1);
-export const FAULT_KINDS = ['error', 'rateLimit', 'hang', 'malformed'] as const;
+/**
+ * `lostResponse`: the request is handled (a write is applied) and then answered 503, as when the
+ * upstream's answer is lost on the way back; the case idempotent retries exist for.
+ */
+export const FAULT_KINDS = ['error', 'rateLimit', 'hang', 'malformed', 'lostResponse'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /**
@@ -34,6 +38,11 @@ export const FaultConfigSchema = z
     failKind: z.enum(FAULT_KINDS).optional(),
     /** Seed of the PRNG the rates draw from; default 1. Each PUT restarts the sequence. */
     seed: z.number().int().optional(),
+    /** Only requests with these HTTP methods meet faults (e.g. `["PATCH"]`); default every method. */
+    methods: z
+      .array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
+      .min(1)
+      .optional(),
   })
   .refine(
     (c) => (c.errorRate ?? 0) + (c.status429Rate ?? 0) + (c.hangRate ?? 0) + (c.malformedRate ?? 0) <= 1,
@@ -73,8 +82,9 @@ export class UpstreamFaults {
   }
 
   /** The fault for the next request, or null to answer normally. */
-  decide(): FaultKind | null {
+  decide(method = 'GET'): FaultKind | null {
     const c = this.config;
+    if (c.methods !== undefined && !c.methods.includes(method as (typeof c.methods)[number])) return null;
     if ((c.failNext ?? 0) > 0) {
       this.config = { ...c, failNext: (c.failNext ?? 0) - 1 };
       return c.failKind ?? 'error';
@@ -153,6 +163,7 @@ export async function answerFault(
   const retryAfter = { 'Retry-After': String(retryAfterSeconds) };
   switch (kind) {
     case 'error':
+    case 'lostResponse': // the server handled the request first (server.ts)
       return sendJson(res, 503, unavailableBody(upstream), retryAfter, FHIR_JSON);
     case 'rateLimit':
       return sendJson(res, 429, rateLimitedBody(upstream), retryAfter, FHIR_JSON);

@@ -21,7 +21,9 @@ import {
   sendJson,
   splitTarget,
 } from './http-util.js';
+import { createDmdUpstream } from './dmd/handler.js';
 import { createErsUpstream } from './ers/handler.js';
+import { createGpConnectUpstream } from './gpconnect/handler.js';
 import { createIdentity } from './identity/handler.js';
 import { createOdsUpstream } from './ods/handler.js';
 import { createPdsUpstream } from './pds/handler.js';
@@ -34,7 +36,7 @@ export interface SandboxOptions {
   syntheticPatients?: number;
   faults?: Partial<Record<UpstreamName, FaultConfigInput>>;
 }
-export type UpstreamName = 'pds' | 'ods' | 'ers'; // later: 'gpconnect' | 'dmd'
+export type UpstreamName = 'pds' | 'ods' | 'ers' | 'gpconnect' | 'dmd';
 /** Latency, 503s, 429s, hangs, malformed bodies and `failNext` per upstream (faults.ts). */
 export type { FaultConfig };
 export interface Sandbox {
@@ -43,7 +45,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds', 'ods', 'ers'];
+const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds', 'ods', 'ers', 'gpconnect', 'dmd'];
 const HOST = '127.0.0.1';
 
 function initialFaults(options: SandboxOptions): Map<UpstreamName, UpstreamFaults> {
@@ -65,11 +67,21 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     options.seed ?? DEFAULT_SEED,
     options.syntheticPatients ?? DEFAULT_SYNTHETIC_PATIENTS,
   );
-  const upstreams: Upstream[] = [createPdsUpstream(people), createOdsUpstream(), createErsUpstream()];
+  const upstreams: Upstream[] = [
+    createPdsUpstream(people),
+    createOdsUpstream(),
+    createErsUpstream(),
+    createGpConnectUpstream(people),
+    createDmdUpstream(),
+  ];
   // Token issuers (NHS login, CIS2, partners); issuer URLs need the bound port, set after listen.
   let sandboxUrl = '';
   const identity = await createIdentity({ people, sandboxUrl: () => sandboxUrl });
-  const state: ControlState = { log: new RequestLog(), faults: initialFaults(options) };
+  const state: ControlState = {
+    log: new RequestLog(),
+    faults: initialFaults(options),
+    resetUpstreams: () => upstreams.forEach((upstream) => upstream.reset?.()),
+  };
   // Aborted on close so requests waiting out injected latency do not hold the process open.
   const closing = new AbortController();
 
@@ -94,8 +106,8 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
     const faults = state.faults.get(upstream.name);
     const latencyMs = faults?.config.latencyMs ?? 0;
     if (latencyMs > 0) await delay(latencyMs, closing.signal);
-    const fault = faults?.decide() ?? null;
-    if (fault !== null && faults !== undefined) {
+    const fault = faults?.decide(method) ?? null;
+    if (fault !== null && fault !== 'lostResponse' && faults !== undefined) {
       await answerFault(res, upstream.name, fault, faults.retryAfterSeconds, closing.signal);
       return;
     }
@@ -109,8 +121,13 @@ export async function startSandbox(port: number, options: SandboxOptions = {}): 
       );
       return;
     }
-    const body = method === 'POST' ? await readBody(req) : undefined; // e-RS $ers operations
+    // POST, PUT and PATCH carry one (e-RS $ers operations, GP Connect bookings, PDS updates).
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
     const answer = upstream.handle({ method, path: subPath, query, headers: req.headers, body }, route);
+    if (fault === 'lostResponse' && faults !== undefined) {
+      await answerFault(res, upstream.name, fault, faults.retryAfterSeconds, closing.signal);
+      return;
+    }
     sendJson(res, answer.status, answer.body, answer.headers, answer.headers['Content-Type'] ?? FHIR_JSON);
   }
 

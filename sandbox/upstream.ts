@@ -28,4 +28,6 @@ export interface Upstream {
   /** The templated route (`/Patient/{id}`) a request hits, or null for a path it does not serve. */
   route(method: string, path: string): string | null;
   handle(request: UpstreamRequest, route: string): UpstreamResponse;
+  /** Forgets what writes changed (the sandbox's /_sandbox/reset); stand-ins without writes omit it. */
+  reset?(): void;
 }

@@ -34,6 +34,16 @@ export const subgraphRegistry: SubgraphEntry[] = [
     start: async (logger, env) => (await import('./referrals/server.js')).startReferralsSubgraph(logger, env),
   },
   {
+    name: 'careRecord',
+    schemaFile: new URL('./careRecord/schema.graphql', import.meta.url),
+    start: async (logger, env) => (await import('./careRecord/server.js')).startCareRecordSubgraph(logger, env),
+  },
+  {
+    name: 'medicines',
+    schemaFile: new URL('./medicines/schema.graphql', import.meta.url),
+    start: async (logger, env) => (await import('./medicines/server.js')).startMedicinesSubgraph(logger, env),
+  },
+  {
     name: 'audit',
     schemaFile: new URL('./audit/schema.graphql', import.meta.url),
     start: async (logger, env) => (await import('./audit/server.js')).startAuditSubgraph(logger, env),

@@ -3,7 +3,11 @@
 // the one before it, so editing or deleting any record breaks every hash after it.
 import { createHash } from 'node:crypto';
 
-export type AuditOutcome = 'read' | 'not-found' | 'error' | 'denied';
+/**
+ * `write-requested` is recorded before a write is sent (no audit, no write), `written` once the
+ * upstream accepted it; a write the upstream refused or never answered is `error`.
+ */
+export type AuditOutcome = 'read' | 'not-found' | 'error' | 'denied' | 'write-requested' | 'written';
 
 export interface AuditEvent {
   /** ISO 8601 instant. */

@@ -84,6 +84,10 @@ export const PDS_ERRORS = {
   ADDITIONAL_PROPERTIES: { status: 400, file: `${KARATE}errorResponses/ADDITIONAL_PROPERTIES.json` },
   TOO_MANY_VALUES_SUBMITTED: { status: 400, file: `${KARATE}errorResponses/TOO_MANY_VALUES_SUBMITTED.json` },
   RESOURCE_NOT_FOUND: { status: 404, file: `${KARATE}errorResponses/RESOURCE_NOT_FOUND.json` },
+  // patient-patch.yaml: a stale If-Match, a missing/malformed one, and a patch that does not apply.
+  RESOURCE_VERSION_MISMATCH: { status: 409, file: `${KARATE}errorResponses/RESOURCE_VERSION_MISMATCH.json` },
+  PRECONDITION_FAILED: { status: 412, file: `${KARATE}errorResponses/PRECONDITION_FAILED.json` },
+  INVALID_UPDATE: { status: 400, file: `${KARATE}errorResponses/INVALID_UPDATE.json` },
   INVALIDATED_RESOURCE: { status: 404, file: `${KARATE}errorResponses/INVALIDATED_RESOURCE.json` },
   // patient-search.yaml: TOO_MANY_MATCHES is a *200* response carrying an OperationOutcome.
   TOO_MANY_MATCHES: { status: 200, file: `${KARATE}searchResponses/TOO_MANY_MATCHES.json` },

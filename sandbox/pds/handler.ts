@@ -1,10 +1,12 @@
 // The PDS FHIR R4 stand-in on the real paths (personal-demographics.yaml). Header rules first, as
-// the real API proxy applies them before the service sees the request; then the two read routes.
+// the real API proxy applies them before the service sees the request; then the read routes and
+// PATCH (patch.ts).
 import { isValidNhsNumber } from '../../platform/nhs-number.js';
 import { FHIR_JSON, headerValue, operationOutcome } from '../http-util.js';
 import type { SyntheticPerson } from '../synthetic.js';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from '../upstream.js';
-import { PdsErrors, type PdsErrorCode } from './fixtures.js';
+import { PdsErrors, type FhirPatient, type PdsErrorCode } from './fixtures.js';
+import { applyPatientPatch } from './patch.js';
 import { INVALIDATED, SUPERSEDED } from './scenarios.js';
 import { parseSearch } from './search-params.js';
 import { searchPatients } from './search.js';
@@ -13,10 +15,13 @@ import { PatientStore } from './store.js';
 export const PDS_BASE_PATH = '/personal-demographics/FHIR/R4';
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ROUTES = { search: '/Patient', read: '/Patient/{id}' } as const;
+/** PATCH responses kept for X-Request-ID de-duplication; the oldest are forgotten beyond this. */
+const MAX_REMEMBERED_WRITES = 10_000;
 
 export function createPdsUpstream(people: readonly SyntheticPerson[]): Upstream {
   const store = new PatientStore(people);
   const errors = new PdsErrors();
+  const appliedWrites = new Map<string, UpstreamResponse>();
 
   /** X-Request-ID and X-Correlation-ID are mirrored back (personal-demographics.yaml headers). */
   const baseHeaders = (request: UpstreamRequest): Record<string, string> => {
@@ -58,6 +63,30 @@ export function createPdsUpstream(people: readonly SyntheticPerson[]): Upstream 
     return fail(request, 'RESOURCE_NOT_FOUND');
   };
 
+  const patch = (request: UpstreamRequest, id: string): UpstreamResponse => {
+    const requestId = headerValue(request.headers['x-request-id']) ?? '';
+    const earlier = appliedWrites.get(requestId);
+    if (earlier !== undefined) return earlier;
+    const found = read(request, id);
+    if (found.status !== 200) return found;
+    const current = found.body as FhirPatient;
+    const result = applyPatientPatch(current, {
+      ifMatch: headerValue(request.headers['if-match']),
+      contentType: headerValue(request.headers['content-type']),
+      body: request.body,
+    });
+    if (!result.ok) return fail(request, result.code, result.diagnostics);
+    store.update(current.id, result.patient);
+    const answer = {
+      status: 200,
+      headers: { ...baseHeaders(request), ETag: `W/"${result.patient.meta.versionId}"` },
+      body: result.patient,
+    };
+    if (appliedWrites.size >= MAX_REMEMBERED_WRITES) appliedWrites.clear();
+    appliedWrites.set(requestId, answer);
+    return answer;
+  };
+
   const search = (request: UpstreamRequest): UpstreamResponse => {
     const parsed = parseSearch(request.query);
     if (!parsed.ok) return fail(request, parsed.code, parsed.diagnostics);
@@ -76,16 +105,23 @@ export function createPdsUpstream(people: readonly SyntheticPerson[]): Upstream 
     handle(request, route) {
       const headerFault = checkRequestId(request);
       if (headerFault !== null) return headerFault;
+      const id = () => safeDecode(request.path.slice('/Patient/'.length));
+      if (request.method === 'PATCH' && route === ROUTES.read) return patch(request, id());
       if (request.method !== 'GET') {
-        // POST /Patient and PATCH /Patient/{id} exist upstream but are not simulated yet.
+        // POST /Patient (create) exists upstream but is not simulated.
         const body = operationOutcome(
           'not-supported',
           `${request.method} ${route} is not supported by this sandbox`,
         );
-        return { status: 405, headers: { ...baseHeaders(request), Allow: 'GET' }, body };
+        const allow = route === ROUTES.read ? 'GET, PATCH' : 'GET';
+        return { status: 405, headers: { ...baseHeaders(request), Allow: allow }, body };
       }
       if (route === ROUTES.search) return search(request);
-      return read(request, safeDecode(request.path.slice('/Patient/'.length)));
+      return read(request, id());
+    },
+    reset() {
+      store.restore();
+      appliedWrites.clear();
     },
   };
 }

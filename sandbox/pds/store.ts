@@ -16,6 +16,7 @@ export interface StoredPatient {
 
 export class PatientStore {
   private readonly patients = new Map<string, StoredPatient>();
+  private readonly originals = new Map<string, StoredPatient>();
 
   constructor(people: readonly SyntheticPerson[]) {
     for (const [id, patient] of loadFixturePatients()) {
@@ -32,6 +33,20 @@ export class PatientStore {
 
   get(id: string): StoredPatient | undefined {
     return this.patients.get(id);
+  }
+
+  /** Stores an updated record (PATCH); `restore` undoes every update. */
+  update(id: string, served: FhirPatient): void {
+    const stored = this.patients.get(id);
+    if (stored === undefined) return;
+    if (!this.originals.has(id)) this.originals.set(id, stored);
+    this.patients.set(id, { ...stored, served, matchable: served });
+  }
+
+  /** Back to the records as loaded (the sandbox's reset). */
+  restore(): void {
+    for (const [id, original] of this.originals) this.patients.set(id, original);
+    this.originals.clear();
   }
 
   all(): IterableIterator<StoredPatient> {

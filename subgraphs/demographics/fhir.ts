@@ -38,6 +38,8 @@ const HumanNameSchema = z.object({
 });
 
 const AddressSchema = z.object({
+  /** PDS's id for the address: a PATCH must name it to change that address (patient-patch.yaml). */
+  id: z.string().optional(),
   use: z.string().optional(),
   text: z.string().optional(),
   line: z.array(z.string()).optional(),

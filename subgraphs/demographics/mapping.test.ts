@@ -16,7 +16,14 @@ import {
   type PdsOperationOutcome,
   type PdsPatient,
 } from './fhir.js';
-import { toPatientMatches, toPatientRecord, toPdsSearchParams, toUpstreamError } from './mapping.js';
+import {
+  toAddressChange,
+  toAddressPatch,
+  toPatientMatches,
+  toPatientRecord,
+  toPdsSearchParams,
+  toUpstreamError,
+} from './mapping.js';
 import type { PatientRecord } from './model.js';
 
 const PDS_FIXTURES = fileURLToPath(new URL('../../sandbox/fixtures/pds/', import.meta.url));
@@ -199,6 +206,7 @@ describe('toPatientRecord', () => {
       period: { start: '2024-01-01', end: '2025-12-31' },
     });
     expect(mapped.address).toEqual({
+      id: '456',
       use: 'HOME',
       lines: ['1 Trevelyan Square', 'Boar Lane', 'City Centre', 'Leeds', 'West Yorkshire'],
       postcode: 'LS1 6AE',
@@ -653,5 +661,82 @@ describe('parsing refuses, never throws', () => {
 
   it('ignores properties it does not know rather than refusing them', () => {
     expect(parsePdsPatient({ ...full(), somethingNew: { nested: true } }).success).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Writes: the address change a client sends, and the JSON Patch PDS receives
+
+describe('toAddressChange', () => {
+  const valid = {
+    nhsNumber: '9000000009',
+    version: '2',
+    lines: ['2 Whitehall Quay', 'Leeds'],
+    postcode: 'ls14bu',
+  };
+
+  it('trims lines and normalises the postcode', () => {
+    expect(toAddressChange({ ...valid, lines: [' 2 Whitehall Quay ', 'Leeds'] })).toEqual({
+      nhsNumber: '9000000009',
+      version: '2',
+      lines: ['2 Whitehall Quay', 'Leeds'],
+      postcode: 'LS1 4BU',
+    });
+  });
+
+  it.each([
+    [{ lines: [] }, 'input.lines'],
+    [{ lines: ['a', 'b', 'c', 'd', 'e', 'f'] }, 'input.lines'],
+    [{ lines: ['1 High Street', '  '] }, 'input.lines'],
+    [{ lines: ['x'.repeat(101)] }, 'input.lines'],
+    [{ postcode: 'NOT A POSTCODE' }, 'input.postcode'],
+    [{ postcode: '' }, 'input.postcode'],
+    [{ version: 'W/"2"' }, 'input.version'],
+  ])('refuses %p naming %s', (override, argument) => {
+    try {
+      toAddressChange({ ...valid, ...override });
+      throw new Error('expected BAD_USER_INPUT');
+    } catch (error) {
+      expect((error as GraphQLError).extensions).toMatchObject({ code: ErrorCode.BAD_USER_INPUT, argument });
+    }
+  });
+});
+
+describe('toAddressPatch on real PDS records', () => {
+  const record = (name: string): PdsPatient => {
+    const fixture = patients.find((f) => f.name === name);
+    const parsed = parsePdsPatient(fixture?.json);
+    if (!parsed.success) throw new Error(`${name} is not a PDS patient`);
+    return parsed.data;
+  };
+  const change = { lines: ['2 Whitehall Quay', 'Leeds'], postcode: 'LS1 4BU' };
+
+  it('replaces the home address in force, by index and id, after testing the id is still there', () => {
+    expect(toAddressPatch(record('sandbox/mocks/Patient.json'), change, RETRIEVED_AT)).toEqual([
+      { op: 'test', path: '/address/0/id', value: '456' },
+      {
+        op: 'replace',
+        path: '/address/0',
+        value: {
+          id: '456',
+          use: 'home',
+          line: change.lines,
+          postalCode: 'LS1 4BU',
+          period: { start: '2026-01-15' },
+        },
+      },
+    ]);
+  });
+
+  it('adds an address at /address/- for a record without one', () => {
+    const minimal = record('sandbox/mocks/Minimal_Patient.json');
+    expect(minimal.address ?? []).toEqual([]);
+    expect(toAddressPatch(minimal, change, RETRIEVED_AT)).toEqual([
+      {
+        op: 'add',
+        path: '/address/-',
+        value: { use: 'home', line: change.lines, postalCode: 'LS1 4BU', period: { start: '2026-01-15' } },
+      },
+    ]);
   });
 });

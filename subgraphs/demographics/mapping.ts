@@ -30,11 +30,13 @@ import {
 } from './fhir.js';
 import type {
   Address,
+  AddressChange,
   ContactPoint,
   Death,
   DeathNotificationStatus,
   Gender,
   HumanName,
+  JsonPatchOperation,
   PatientMatch,
   PatientRecord,
   PatientSearchCriteria,
@@ -128,6 +130,7 @@ function currentHomeAddress(addresses: readonly PdsAddress[], at: string): Addre
   const chosen = homes.find((a) => !hasEnded(a.period, at)) ?? homes[0] ?? addresses[0];
   if (chosen === undefined) return null;
   return {
+    id: chosen.id ?? null,
     use: upper(chosen.use),
     lines: chosen.line ?? [],
     postcode: chosen.postalCode ?? null,
@@ -339,4 +342,63 @@ function spineCode(outcome: PdsOperationOutcome): string | undefined {
   const codings = outcome.issue.flatMap((issue) => issue.details?.coding ?? []);
   const spine = codings.find((c) => c.system === SPINE_ERROR_OR_WARNING_CODE_SYSTEM && c.code !== undefined);
   return (spine ?? codings.find((c) => c.code !== undefined))?.code;
+}
+
+/**
+ * The JSON Patch that makes `change` the patient's home address (patient-patch.yaml). The home
+ * address in force is replaced whole, keeping its id, after a `test` that the index still holds
+ * that id (PDS requires list items to be named by id; the test stops a reordered list from
+ * changing the wrong address). A patient without an address gets one added at `/address/-`.
+ * The new address starts today; PDS keeps history by period, not by us ending the old one.
+ */
+export function toAddressPatch(
+  patient: PdsPatient,
+  change: Pick<AddressChange, 'lines' | 'postcode'>,
+  now: string,
+): JsonPatchOperation[] {
+  const addresses = patient.address ?? [];
+  const current = currentHomeAddress(addresses, now);
+  const today = now.slice(0, 10);
+  const index = current?.id == null ? -1 : addresses.findIndex((a) => a.id === current.id);
+  const value = {
+    ...(index >= 0 ? { id: current?.id } : {}),
+    use: 'home',
+    line: change.lines,
+    postalCode: change.postcode,
+    period: { start: today },
+  };
+  if (index < 0) return [{ op: 'add', path: '/address/-', value }];
+  return [
+    { op: 'test', path: `/address/${index}/id`, value: current?.id },
+    { op: 'replace', path: `/address/${index}`, value },
+  ];
+}
+
+const MAX_ADDRESS_LINES = 5; // PDS Address.yaml: line maxItems 5
+const MAX_LINE_LENGTH = 100; // nhs-graph's own bound; PDS publishes none
+const UK_POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$/;
+
+/** The change a client asked for, checked and normalised, or BAD_USER_INPUT naming the field. */
+export function toAddressChange(input: {
+  nhsNumber: string;
+  version: string;
+  lines: readonly string[];
+  postcode: string;
+}): AddressChange {
+  const lines = input.lines.map((line) => line.trim());
+  if (lines.length < 1 || lines.length > MAX_ADDRESS_LINES || lines.some((line) => line === ''))
+    throw badUserInput(`An address needs 1 to ${MAX_ADDRESS_LINES} non-blank lines.`, 'input.lines');
+  if (lines.some((line) => line.length > MAX_LINE_LENGTH))
+    throw badUserInput(`Each address line may have at most ${MAX_LINE_LENGTH} characters.`, 'input.lines');
+  const postcode = UK_POSTCODE.exec(input.postcode.trim().toUpperCase());
+  if (postcode === null)
+    throw badUserInput('postcode is not a UK postcode (e.g. LS1 4BU).', 'input.postcode');
+  if (!/^\d{1,10}$/.test(input.version))
+    throw badUserInput('version must be the Patient.version you read (digits).', 'input.version');
+  return {
+    nhsNumber: input.nhsNumber,
+    version: input.version,
+    lines,
+    postcode: `${postcode[1]} ${postcode[2]}`,
+  };
 }

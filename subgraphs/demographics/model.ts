@@ -15,6 +15,8 @@ export interface HumanName {
 }
 
 export interface Address {
+  /** PDS's id for this address (what a change names). */
+  id: string | null;
   use: string | null;
   lines: string[];
   postcode: string | null;
@@ -54,6 +56,19 @@ export interface PatientRecord {
   versionId: string | null;
   provenance: Provenance;
 }
+
+/** A new home address for a patient, made against the record version the caller read. */
+export interface AddressChange {
+  nhsNumber: string;
+  /** The `versionId` the caller read; PDS refuses the change if the record has moved on. */
+  version: string;
+  lines: string[];
+  postcode: string;
+}
+
+/** One RFC 6902 operation, as PDS's PATCH takes them in `{ "patches": [...] }`. */
+export type JsonPatchOperation =
+  { op: 'add' | 'replace' | 'test'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 export interface PatientSearchCriteria {
   family?: string | null;

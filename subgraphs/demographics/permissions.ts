@@ -45,6 +45,15 @@ export const rules = {
         staffWithDemographics(principal) || isPartnerWith(PartnerScope.DEMOGRAPHICS_SEARCH)(principal),
     ),
   },
+  Mutation: {
+    // PDS: healthcare workers may update; patients may update their own address (patient
+    // access, patient-patch.yaml); application-restricted access may not update at all.
+    updatePatientAddress: recordRule<unknown, { input: { nhsNumber: string } }>(
+      'updatePatientAddress',
+      (principal, _root, args) =>
+        staffWithDemographics(principal) || isCitizenOwning(principal, [args.input.nhsNumber], 'P9'),
+    ),
+  },
   PatientMatch: { score: allow, patient: allow },
   Patient: {
     '*': patientField('readPatientDemographics', PartnerScope.DEMOGRAPHICS_READ),

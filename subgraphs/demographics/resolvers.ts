@@ -2,6 +2,7 @@
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { RequestScope } from '../../platform/subgraph.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
+import { toAddressChange } from './mapping.js';
 import type { PatientRecord } from './model.js';
 
 /** A record served stale (PDS failing) is flagged in the response's `extensions.warnings`. */
@@ -29,10 +30,15 @@ export const resolvers: Resolvers = {
       warnIfStale(context.loaders.patientByNhsNumber.load(nhsNumber), context, info),
     searchPatients: (_root, { criteria }, { sources }) => sources.demographics.searchPatients(criteria),
   },
+  Mutation: {
+    updatePatientAddress: (_root, { input }, { sources }) =>
+      sources.demographics.updateAddress(toAddressChange(input), input.idempotencyKey),
+  },
   Patient: {
     __resolveReference: ({ nhsNumber }, context, info) =>
       warnIfStale(context.loaders.patientByNhsNumber.load(nhsNumber), context, info),
     name: (patient) => patient.usualName,
+    version: (patient) => patient.versionId,
     // Restricted records never disclose location: withheld here as well as in mapping, so no
     // future source or cache path can leak them (PDS patient-get.yaml, restricted patients).
     address: (patient) => (patient.restricted ? null : patient.address),

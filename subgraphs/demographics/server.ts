@@ -1,6 +1,7 @@
 // The demographics subgraph (PDS FHIR R4): its definition for composition and in-process
 // tests, and an entry point that listens when run directly.
 import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
+import type { IdempotencyStore } from '../../platform/idempotency.js';
 import type { Logger } from '../../platform/logger.js';
 import {
   loadSubgraphTypeDefs,
@@ -20,6 +21,7 @@ export { resolvers };
 export function createDemographicsSubgraph(
   pds: UpstreamClient,
   cache?: PdsCache,
+  idempotency?: IdempotencyStore,
 ): SubgraphDefinition<DemographicsLoaders, DemographicsSources> {
   return {
     name,
@@ -27,17 +29,21 @@ export function createDemographicsSubgraph(
     resolvers,
     permissions,
     createContext: (scope) => {
-      const demographics = createPdsSource(pds, scope, cache);
+      const demographics = createPdsSource(pds, scope, cache, idempotency);
       return { ...scope, sources: { demographics }, loaders: createLoaders(demographics) };
     },
   };
 }
 
 export const startDemographicsSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
-  startCachedSubgraph(env, logger, (config, cache) =>
-    createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger), {
-      tier: cache.tier('demographics'),
-      scope: config.upstreams.pds.baseUrl,
-      staleIfErrorSeconds: config.cache.demographicsStaleIfErrorSeconds ?? 0,
-    }),
+  startCachedSubgraph(env, logger, (config, cache, idempotency) =>
+    createDemographicsSubgraph(
+      createUpstreamClient(config.upstreams.pds, logger),
+      {
+        tier: cache.tier('demographics'),
+        scope: config.upstreams.pds.baseUrl,
+        staleIfErrorSeconds: config.cache.demographicsStaleIfErrorSeconds ?? 0,
+      },
+      idempotency,
+    ),
   );

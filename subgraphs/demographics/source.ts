@@ -16,16 +16,28 @@ import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
 import type { UpstreamRead } from '../../platform/audit/index.js';
-import { ErrorCode, errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
+import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
+import { requestIdFor, type IdempotencyStore } from '../../platform/idempotency.js';
 import type { RequestScope } from '../../platform/subgraph.js';
-import { parsePdsOperationOutcome, parsePdsPatient, parsePdsSearchBundle } from './fhir.js';
-import { toPatientMatches, toPatientRecord, toPdsSearchParams, toUpstreamError } from './mapping.js';
-import type { PatientMatch, PatientRecord, PatientSearchCriteria } from './model.js';
+import { parsePdsOperationOutcome, parsePdsPatient, parsePdsSearchBundle, type PdsPatient } from './fhir.js';
+import {
+  toAddressPatch,
+  toPatientMatches,
+  toPatientRecord,
+  toPdsSearchParams,
+  toUpstreamError,
+} from './mapping.js';
+import type { AddressChange, PatientMatch, PatientRecord, PatientSearchCriteria } from './model.js';
 
 export interface DemographicsSource {
   /** One result per number, in order: the record, or the error for that number. */
   getPatients(nhsNumbers: readonly string[]): Promise<Array<PatientRecord | GraphQLError>>;
   searchPatients(criteria: PatientSearchCriteria): Promise<PatientMatch[]>;
+  /**
+   * Makes `change` the patient's home address in PDS, once per idempotency key: a repeat with
+   * the same key returns the first outcome without writing again (platform/idempotency.ts).
+   */
+  updateAddress(change: AddressChange, idempotencyKey: string): Promise<PatientRecord>;
 }
 
 /**
@@ -49,8 +61,9 @@ const CACHE_FORMAT = 1;
 
 export function createPdsSource(
   client: UpstreamClient,
-  scope: Pick<RequestScope, 'correlationId' | 'audit'>,
+  scope: Pick<RequestScope, 'correlationId' | 'audit' | 'principal'>,
   cache?: PdsCache,
+  idempotency?: IdempotencyStore,
 ): DemographicsSource {
   const { correlationId, audit } = scope;
   const keyFor = (nhsNumber: string) => `${client.name}|${cache?.scope ?? ''}|Patient/${nhsNumber}`;
@@ -93,7 +106,98 @@ export function createPdsSource(
     }
   };
 
+  /**
+   * The record as PDS holds it now, for a write to be made against. Never from cache: when PDS
+   * cannot answer and only a kept (stale) copy exists, the write is refused as STALE_DATA_REFUSED.
+   */
+  const readForWrite = async (nhsNumber: string): Promise<PdsPatient> => {
+    let failure: GraphQLError;
+    try {
+      const response = await client.request({ path: `/Patient/${nhsNumber}`, correlationId });
+      if (response.status === 200) {
+        const parsed = parsePdsPatient(response.body);
+        if (!parsed.success) throw upstreamInvalidResponse(client.name);
+        return parsed.data;
+      }
+      failure = errorFrom(response);
+    } catch (error) {
+      if (errorCodeOf(error) !== ErrorCode.UPSTREAM_UNAVAILABLE) throw error;
+      failure = error as GraphQLError;
+    }
+    const code = errorCodeOf(failure);
+    const kept = cache && code !== undefined && STALE_ALLOWED.has(code);
+    if (kept && keptRecord((await cache.tier.get(keyFor(nhsNumber)))?.value) !== null)
+      throw graphError(
+        ErrorCode.STALE_DATA_REFUSED,
+        `${client.name} cannot be reached and nhs-graph holds only cached demographics for this patient, which may be out of date; the change was not made. Try again later.`,
+        { service: client.name, ...retryAfterOf(failure) },
+      );
+    throw failure;
+  };
+
+  const writeAddress = async (change: AddressChange, requestId: string): Promise<PatientRecord> => {
+    const current = await readForWrite(change.nhsNumber);
+    const record = toPatientRecord(current, { requestedNhsNumber: change.nhsNumber, retrievedAt: now() });
+    // CLINICAL SAFETY: a restricted patient's location is withheld from nhs-graph's callers, so no
+    // caller can see what they would overwrite; such changes go through PDS's own channels.
+    if (record.restricted)
+      throw graphError(
+        ErrorCode.FORBIDDEN,
+        "A restricted patient's address cannot be changed through nhs-graph.",
+      );
+    const write = { nhsNumber: record.nhsNumber, resourceTypes: ['Patient'] };
+    // Recorded before sending: a write nhs-graph cannot audit is not sent.
+    await audit.recordReads(client.name, [{ ...write, outcome: 'write-requested', detail: requestId }]);
+    let response: UpstreamResponse;
+    try {
+      response = await client.request({
+        method: 'PATCH',
+        path: `/Patient/${record.nhsNumber}`,
+        headers: { 'If-Match': `W/"${change.version}"`, 'content-type': 'application/json-patch+json' },
+        body: { patches: toAddressPatch(current, change, now()) },
+        correlationId,
+        // PDS de-duplicates on X-Request-ID (patient-patch.yaml, 503), so retries are safe.
+        requestId,
+        idempotent: true,
+      });
+    } catch (error) {
+      await audit.recordReads(client.name, [
+        { ...write, outcome: 'error', detail: errorCodeOf(error) ?? null },
+      ]);
+      throw error;
+    }
+    const parsed = response.status === 200 ? parsePdsPatient(response.body) : null;
+    if (parsed === null || !parsed.success) {
+      const error = parsed === null ? errorFrom(response) : upstreamInvalidResponse(client.name);
+      await audit.recordReads(client.name, [
+        { ...write, outcome: 'error', detail: errorCodeOf(error) ?? null },
+      ]);
+      throw error;
+    }
+    const updated = toPatientRecord(parsed.data, {
+      requestedNhsNumber: change.nhsNumber,
+      retrievedAt: now(),
+    });
+    await keep(change.nhsNumber, updated);
+    // The write happened: an audit failure now is logged by the audit store, not turned into an error.
+    await audit
+      .recordReads(client.name, [{ ...write, outcome: 'written', detail: requestId }])
+      .catch(() => undefined);
+    return updated;
+  };
+
   return {
+    async updateAddress(change, idempotencyKey) {
+      if (idempotency === undefined)
+        throw graphError(ErrorCode.IDEMPOTENCY_UNAVAILABLE, 'Writes are not enabled in this deployment.');
+      const claim = {
+        operation: 'updatePatientAddress',
+        caller: `${scope.principal.issuer}|${scope.principal.subject}`,
+        key: idempotencyKey,
+        input: change,
+      };
+      return idempotency.once(claim, () => writeAddress(change, requestIdFor(claim)));
+    },
     async getPatients(nhsNumbers) {
       const results = await mapWithConcurrency(nhsNumbers, PDS_CONCURRENCY, getPatient);
       // Nothing is served unaudited: if the reads cannot be recorded, every result is that error.
@@ -171,4 +275,10 @@ function keptRecord(value: unknown): PatientRecord | null {
 // no cache path can ever disclose a restricted patient's location.
 function withheldIfRestricted(record: PatientRecord): PatientRecord {
   return record.restricted ? { ...record, address: null, telecom: [], registeredGpOdsCode: null } : record;
+}
+
+/** A failure's `retryAfter`, carried onto the error that replaces it. */
+function retryAfterOf(error: GraphQLError): { retryAfter?: number } {
+  const retryAfter = error.extensions['retryAfter'];
+  return typeof retryAfter === 'number' ? { retryAfter } : {};
 }

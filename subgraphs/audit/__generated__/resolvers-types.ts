@@ -47,7 +47,11 @@ export type AuditOutcome =
   /** The source had no such record. */
   | 'NOT_FOUND'
   /** Data was read and returned. */
-  | 'READ';
+  | 'READ'
+  /** A change was about to be sent to the source (recorded before sending: no audit, no write). */
+  | 'WRITE_REQUESTED'
+  /** The source accepted the change. */
+  | 'WRITTEN';
 
 /** One page of audit records. */
 export type AuditPage = {

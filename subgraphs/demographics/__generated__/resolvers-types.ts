@@ -30,6 +30,8 @@ export type Scalars = {
 /** A postal address. */
 export type Address = {
   __typename?: 'Address';
+  /** PDS's id for this address. */
+  id: Maybe<Scalars['String']['output']>;
   /** Address lines in order, without the postcode. */
   lines: Array<Scalars['String']['output']>;
   /** When the address is or was valid. */
@@ -129,6 +131,33 @@ export type HumanName = {
   use: Maybe<Scalars['String']['output']>;
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Makes a new home address the patient's current one in PDS, and returns the updated record.
+   *
+   * Made against the record `version` you read: if PDS's record has changed since, nothing is
+   * written and the error is `CONFLICT` with `upstreamCode: RESOURCE_VERSION_MISMATCH` (read the
+   * patient again, check the change still makes sense, and send it with the new version and a new
+   * key). Send a fresh `idempotencyKey` (e.g. a UUID) per intended change and the same key on every
+   * retry of it: a repeat returns the first outcome and PDS is written at most once, even across
+   * nhs-graph replicas. The same key with different input is refused (`IDEMPOTENCY_KEY_REUSED`);
+   * a repeat while the first is still running gets `WRITE_IN_PROGRESS` (retry shortly).
+   *
+   * Never made against cached data: while PDS cannot be reached the change is refused, with
+   * `STALE_DATA_REFUSED` when nhs-graph holds only a cached copy of the record, else
+   * `UPSTREAM_UNAVAILABLE`. A restricted patient's address cannot be changed here (`FORBIDDEN`).
+   * Staff with the Amend Patient Demographics activity (B0825) and patients themselves (NHS login
+   * P9) may make the change; partners may not.
+   */
+  updatePatientAddress: Patient;
+};
+
+
+export type MutationUpdatePatientAddressArgs = {
+  input: UpdatePatientAddressInput;
+};
+
 /**
  * An organisation known to the Organisation Data Service (ODS), identified by its ODS code.
  * The organisations subgraph owns its details.
@@ -178,6 +207,11 @@ export type Patient = {
    * FORBIDDEN error) when the caller may not see contact details.
    */
   telecom: Maybe<Array<ContactPoint>>;
+  /**
+   * The PDS record version (`meta.versionId`). Send it with a change (`updatePatientAddress`) so
+   * PDS can refuse the change if the record has moved on since you read it.
+   */
+  version: Maybe<Scalars['String']['output']>;
 };
 
 /** One search result, with how well it matched. */
@@ -260,6 +294,23 @@ export type QueryPatientArgs = {
 
 export type QuerySearchPatientsArgs = {
   criteria: PatientSearchInput;
+};
+
+/** A new home address for a patient. */
+export type UpdatePatientAddressInput = {
+  /** Your key for this one change (16 to 128 letters, digits, `-` or `_`; a UUID will do). */
+  idempotencyKey: Scalars['String']['input'];
+  /**
+   * Address lines in order, without the postcode: 1 to 5 non-blank lines (PDS's limit) of at most
+   * 100 characters each. PDS's convention: premises, street, locality, post town, county.
+   */
+  lines: Array<Scalars['String']['input']>;
+  /** The patient whose address changes. */
+  nhsNumber: Scalars['NhsNumber']['input'];
+  /** A UK postcode, e.g. `LS1 4BU` (sent to PDS upper-case, with one space before the last three characters). */
+  postcode: Scalars['String']['input'];
+  /** The `Patient.version` you read before deciding on the change. */
+  version: Scalars['String']['input'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -368,6 +419,7 @@ export type ResolversTypes = ResolversObject<{
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   Gender: Gender;
   HumanName: ResolverTypeWrapper<HumanName>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NhsNumber: ResolverTypeWrapper<Scalars['NhsNumber']['output']>;
   Organisation: ResolverTypeWrapper<Organisation>;
   Patient: ResolverTypeWrapper<PatientRecordModel>;
@@ -378,6 +430,7 @@ export type ResolversTypes = ResolversObject<{
   Period: ResolverTypeWrapper<Period>;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdatePatientAddressInput: UpdatePatientAddressInput;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -394,6 +447,7 @@ export type ResolversParentTypes = ResolversObject<{
   Death: Death;
   FieldSet: Scalars['FieldSet']['output'];
   HumanName: HumanName;
+  Mutation: Record<PropertyKey, never>;
   NhsNumber: Scalars['NhsNumber']['output'];
   Organisation: Organisation;
   Patient: PatientRecordModel;
@@ -404,6 +458,7 @@ export type ResolversParentTypes = ResolversObject<{
   Period: Period;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
+  UpdatePatientAddressInput: UpdatePatientAddressInput;
   link__Import: Scalars['link__Import']['output'];
   Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
@@ -438,6 +493,7 @@ export type TagDirectiveArgs = {
 export type TagDirectiveResolver<Result, Parent, ContextType = DemographicsContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AddressResolvers<ContextType = DemographicsContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = ResolversObject<{
+  id?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   period?: Resolver<Maybe<ResolversTypes['Period']>, ParentType, ContextType>;
   postcode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -491,6 +547,10 @@ export type HumanNameResolvers<ContextType = DemographicsContext, ParentType ext
   use?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = DemographicsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  updatePatientAddress?: Resolver<ResolversTypes['Patient'], ParentType, ContextType, RequireFields<MutationUpdatePatientAddressArgs, 'input'>>;
+}>;
+
 export interface NhsNumberScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['NhsNumber'], any> {
   name: 'NhsNumber';
 }
@@ -513,6 +573,7 @@ export type PatientResolvers<ContextType = DemographicsContext, ParentType exten
   restricted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   supersededNhsNumbers?: Resolver<Array<ResolversTypes['NhsNumber']>, ParentType, ContextType>;
   telecom?: Resolver<Maybe<Array<ResolversTypes['ContactPoint']>>, ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type PatientMatchResolvers<ContextType = DemographicsContext, ParentType extends ResolversParentTypes['PatientMatch'] = ResolversParentTypes['PatientMatch']> = ResolversObject<{
@@ -551,6 +612,7 @@ export type Resolvers<ContextType = DemographicsContext> = ResolversObject<{
   Death?: DeathResolvers<ContextType>;
   FieldSet?: GraphQLScalarType;
   HumanName?: HumanNameResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   NhsNumber?: GraphQLScalarType;
   Organisation?: OrganisationResolvers<ContextType>;
   Patient?: PatientResolvers<ContextType>;
