@@ -39,7 +39,18 @@ const subgraphs: Record<string, SubgraphCodegen> = {
     contextType: '../loaders.js#ReferralsContext',
   },
   careRecord: {
-    mappers: {},
+    mappers: {
+      Patient: '../model.js#CareRecordPatient',
+      Allergies: '../model.js#Allergies',
+      AllergyList: '../model.js#AllergyList',
+      Allergy: '../model.js#Allergy',
+      MedicationList: '../model.js#MedicationList',
+      Medication: '../model.js#Medication',
+      ProblemList: '../model.js#ProblemList',
+      ImmunisationList: '../model.js#ImmunisationList',
+      FreeSlot: '../model.js#FreeSlot',
+      Appointment: '../model.js#Appointment',
+    },
     contextType: '../loaders.js#CareRecordContext',
   },
   medicines: {

@@ -6,6 +6,9 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 const url = z.url({ protocol: /^https?$/ }).optional();
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A Spine accredited system id (ASID): digits. */
+const asid = z.string().regex(/^\d{1,12}$/, 'must be a Spine ASID (up to 12 digits)');
+const odsCode = z.string().regex(/^[A-Z0-9]{2,10}$/, 'must be an ODS code (capitals and digits)');
 /** A comma-separated list of browser origins, each exactly `scheme://host[:port]`. */
 const originList = z
   .string()
@@ -68,6 +71,20 @@ const EnvSchema = z
     GPCONNECT_BASE_URL: url,
     GPCONNECT_TIMEOUT_MS: millis(10_000),
     GPCONNECT_MAX_CONCURRENCY: count(10),
+    // GP Connect consumer identity (careRecord subgraph). Defaults suit the sandbox: the ASIDs of
+    // the Ssp-From/Ssp-To example in the GP Connect specification, and the GP Connect reference
+    // implementation's practice B82617 as the one provider every call goes to.
+    /** nhs-graph's Spine ASID, sent as Ssp-From. */
+    GPCONNECT_CONSUMER_ASID: asid.default('200000000115'),
+    /** The provider system's Spine ASID, sent as Ssp-To. */
+    GPCONNECT_PROVIDER_ASID: asid.default('200000000116'),
+    /** ODS code of the provider practice whose FHIR service roots every call goes to (no SDS lookup). */
+    GPCONNECT_PROVIDER_ODS_CODE: odsCode.default('B82617'),
+    /** The requesting organisation in the audit JWT and the booking organisation, when the caller has none. */
+    GPCONNECT_CONSUMER_ODS_CODE: odsCode.default('X26'),
+    GPCONNECT_CONSUMER_NAME: z.string().min(1).default('nhs-graph'),
+    /** The booking organisation's telephone, which GP Connect requires on a booking. */
+    GPCONNECT_CONSUMER_PHONE: z.string().min(1).default('0300 303 5678'),
     MEDICINES_PORT: port(4106),
     /** Where the gateway reaches the medicines subgraph; defaults to this machine. */
     MEDICINES_URL: url,
@@ -163,6 +180,16 @@ export interface Config {
   /** Outcomes of keyed writes (platform/idempotency.ts); in `redis` when it is set. */
   idempotency: { ttlSeconds: number };
   edge: EdgeConfig;
+  /** Who nhs-graph is to GP Connect (careRecord subgraph). */
+  gpconnect: GpConnectConsumerConfig;
+}
+
+/** nhs-graph's identity as a GP Connect consumer, and the provider it calls. */
+export interface GpConnectConsumerConfig {
+  consumerAsid: string;
+  providerAsid: string;
+  providerOdsCode: string;
+  consumerOrganisation: { odsCode: string; name: string; phone: string };
 }
 
 /** The public edge's protections (gateway/limits.ts, rate-limits.ts, http-hygiene.ts). */
@@ -356,6 +383,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
       apqTtlSeconds: e.APQ_TTL_SECONDS,
+    },
+    gpconnect: {
+      consumerAsid: e.GPCONNECT_CONSUMER_ASID,
+      providerAsid: e.GPCONNECT_PROVIDER_ASID,
+      providerOdsCode: e.GPCONNECT_PROVIDER_ODS_CODE,
+      consumerOrganisation: {
+        odsCode: e.GPCONNECT_CONSUMER_ODS_CODE,
+        name: e.GPCONNECT_CONSUMER_NAME,
+        phone: e.GPCONNECT_CONSUMER_PHONE,
+      },
     },
   };
 

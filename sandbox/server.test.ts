@@ -96,7 +96,13 @@ describe('sandbox server', () => {
 
   it('sets and shows faults, refusing bad bodies without crashing', async () => {
     expect(await (await control('/_sandbox/faults')).json()).toEqual({
-      faults: { pds: { latencyMs: 0 }, ods: { latencyMs: 0 }, ers: { latencyMs: 0 } },
+      faults: {
+        pds: { latencyMs: 0 },
+        ods: { latencyMs: 0 },
+        ers: { latencyMs: 0 },
+        gpconnect: { latencyMs: 0 },
+        dmd: { latencyMs: 0 },
+      },
     });
     expect((await setLatency('{not json')).status).toBe(400);
     expect((await setLatency('{"latencyMs": -1}')).status).toBe(400);

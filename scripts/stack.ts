@@ -63,8 +63,10 @@ async function assignFreePorts(env: NodeJS.ProcessEnv): Promise<void> {
   env['SANDBOX_PORT'] = String(await freePort());
   for (const { name } of subgraphRegistry) {
     const subgraphPort = await freePort();
-    env[`${name.toUpperCase()}_PORT`] = String(subgraphPort);
-    env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${subgraphPort}/graphql`;
+    // careRecord -> CARE_RECORD_PORT / CARE_RECORD_URL (platform/config.ts names).
+    const prefix = name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    env[`${prefix}_PORT`] = String(subgraphPort);
+    env[`${prefix}_URL`] = `http://127.0.0.1:${subgraphPort}/graphql`;
   }
 }
 

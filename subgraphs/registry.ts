@@ -36,7 +36,8 @@ export const subgraphRegistry: SubgraphEntry[] = [
   {
     name: 'careRecord',
     schemaFile: new URL('./careRecord/schema.graphql', import.meta.url),
-    start: async (logger, env) => (await import('./careRecord/server.js')).startCareRecordSubgraph(logger, env),
+    start: async (logger, env) =>
+      (await import('./careRecord/server.js')).startCareRecordSubgraph(logger, env),
   },
   {
     name: 'medicines',

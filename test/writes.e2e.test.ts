@@ -139,7 +139,11 @@ describe('updatePatientAddress through the gateway', () => {
       variables: JSON.stringify({ input: { ...input, idempotencyKey: randomUUID() } }),
     });
     const get = await fetch(`${stack.gatewayUrl}?${params.toString()}`, {
-      headers: { accept: 'application/graphql-response+json', 'apollo-require-preflight': 'true', ...asClerk },
+      headers: {
+        accept: 'application/graphql-response+json',
+        'apollo-require-preflight': 'true',
+        ...asClerk,
+      },
     });
     const body = (await get.json()) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
     expect(get.status).toBe(405);

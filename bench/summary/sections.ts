@@ -2,6 +2,7 @@
 // screen would ask for, which upstream serves it, at which sequential stage, and what the answer
 // must be for a sandbox person. Sections whose subgraph is not built yet are listed with
 // `built: false`: they are left out of the query and named in the report as not yet measured.
+import { loadOdsFixtures } from '../../sandbox/ods/fixtures.js';
 import type { SyntheticPerson } from '../../sandbox/synthetic.js';
 
 export interface SummarySection {
@@ -43,9 +44,13 @@ export const SUMMARY_SECTIONS: readonly SummarySection[] = [
     name: 'registered GP practice (ODS)',
     upstream: 'ods',
     stage: 2,
-    built: false,
+    built: true,
     selection: 'registeredGp { odsCode name active }',
-    expected: () => ({}),
+    expected: (person) => ({
+      registeredGp: person.restricted
+        ? null
+        : { odsCode: person.gp.odsCode, name: practiceName(person.gp.odsCode), active: true },
+    }),
   },
   {
     name: 'allergies (GP Connect)',
@@ -90,4 +95,17 @@ export function expectedSummary(people: readonly SyntheticPerson[]): { data: Rec
     >;
   if (people.length === 1) return { data: { patient: patient(people[0] as SyntheticPerson) } };
   return { data: Object.fromEntries(people.map((person, index) => [`a${index + 1}`, patient(person)])) };
+}
+
+/** The practice name the sandbox's ODS stand-in serves (from the same fixtures). */
+const practiceNames = new Map(
+  [...loadOdsFixtures().organisations.values()].map((organisation) => [
+    organisation.id,
+    organisation['name'],
+  ]),
+);
+function practiceName(odsCode: string): unknown {
+  const name = practiceNames.get(odsCode);
+  if (typeof name !== 'string') throw new Error(`the sandbox serves no ODS organisation ${odsCode}`);
+  return name;
 }
