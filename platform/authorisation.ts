@@ -27,8 +27,12 @@ export const forbidden = (rule = 'fallback:deny'): GraphQLError => {
   return error;
 };
 
+/**
+ * A refusal made by a rule here, not an upstream's FORBIDDEN (GP Connect NO_PATIENT_CONSENT, say),
+ * which the source audits as that read's outcome: only the graph's own decisions are denials.
+ */
 const isDenial = (value: unknown): value is GraphQLError =>
-  value instanceof GraphQLError && value.extensions['code'] === ErrorCode.FORBIDDEN;
+  value instanceof GraphQLError && Object.prototype.hasOwnProperty.call(value, RULE);
 
 const nhsNumberIn = (value: unknown): string | null => {
   const candidate =

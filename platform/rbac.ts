@@ -14,6 +14,13 @@ export const DEFAULT_DEMOGRAPHICS_ACTIVITIES = ['B0825'] as const;
 export const DEFAULT_CLINICAL_ACTIVITIES = ['B0360', 'B0380', 'B0401', 'B0420'] as const;
 
 /**
+ * Seeing and booking GP appointments: a clinical activity, or B0560 "Perform Patient
+ * Administration" (the activity a practice receptionist books with; source in
+ * sandbox/identity/profiles.ts).
+ */
+export const DEFAULT_APPOINTMENT_ACTIVITIES = [...DEFAULT_CLINICAL_ACTIVITIES, 'B0560'] as const;
+
+/**
  * Reading the audit trail: the CIS2 Privacy Officer activities B0015 "Receive Legal Override and
  * Emergency View Alerts", B0016 "Receive Self Claimed LR Alerts", B0018 "Receive Sealing Alerts".
  */

@@ -114,10 +114,22 @@ describe('sandbox server', () => {
     const ok = await setLatency('{"latencyMs": 5}');
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({
-      faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 }, ers: { latencyMs: 0 } },
+      faults: {
+        pds: { latencyMs: 5 },
+        ods: { latencyMs: 0 },
+        ers: { latencyMs: 0 },
+        gpconnect: { latencyMs: 0 },
+        dmd: { latencyMs: 0 },
+      },
     });
     expect(await (await control('/_sandbox/faults')).json()).toEqual({
-      faults: { pds: { latencyMs: 5 }, ods: { latencyMs: 0 }, ers: { latencyMs: 0 } },
+      faults: {
+        pds: { latencyMs: 5 },
+        ods: { latencyMs: 0 },
+        ers: { latencyMs: 0 },
+        gpconnect: { latencyMs: 0 },
+        dmd: { latencyMs: 0 },
+      },
     });
     await setLatency('{"latencyMs": 0}');
     expect((await control('/health')).status).toBe(200);

@@ -155,13 +155,29 @@ describe('PDS GET /Patient/{id}', () => {
     });
   });
 
-  it('refuses methods it does not simulate with 405', async () => {
+  it('refuses methods it does not simulate with 405, naming those it does', async () => {
     const res = await fetch(`${sandbox.url}${PDS}/Patient/9000000009`, {
-      method: 'PATCH',
+      method: 'DELETE',
       headers: { 'X-Request-ID': randomUUID() },
-      body: '[]',
     });
     expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, PATCH');
     expect(await res.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+    const create = await fetch(`${sandbox.url}${PDS}/Patient`, {
+      method: 'POST',
+      headers: { 'X-Request-ID': randomUUID() },
+      body: '{}',
+    });
+    expect([create.status, create.headers.get('allow')]).toEqual([405, 'GET']);
+  });
+
+  it('answers PATCH over HTTP: a missing If-Match is 412 PRECONDITION_FAILED (patch.test.ts has the rest)', async () => {
+    const res = await fetch(`${sandbox.url}${PDS}/Patient/9000000009`, {
+      method: 'PATCH',
+      headers: { 'X-Request-ID': randomUUID(), 'Content-Type': 'application/json-patch+json' },
+      body: '{"patches":[]}',
+    });
+    expect(res.status).toBe(412);
+    expect(JSON.stringify(await res.json())).toContain('PRECONDITION_FAILED');
   });
 });

@@ -16,14 +16,15 @@ import {
   isStaffWithAny,
   recordRule,
 } from '../../platform/authorisation.js';
-import { DEFAULT_CLINICAL_ACTIVITIES, PartnerScope } from '../../platform/rbac.js';
+import {
+  DEFAULT_APPOINTMENT_ACTIVITIES,
+  DEFAULT_CLINICAL_ACTIVITIES,
+  PartnerScope,
+} from '../../platform/rbac.js';
 import type { Appointment, CareRecordPatient } from './model.js';
 
-/** Staff activities that may see and book appointments: clinical, or patient administration. */
-export const APPOINTMENT_ACTIVITIES: readonly string[] = [...DEFAULT_CLINICAL_ACTIVITIES, 'B0560'];
-
 const clinicalStaff = isStaffWithAny(DEFAULT_CLINICAL_ACTIVITIES);
-const bookingStaff = isStaffWithAny(APPOINTMENT_ACTIVITIES);
+const bookingStaff = isStaffWithAny(DEFAULT_APPOINTMENT_ACTIVITIES);
 const careRecordPartner = isPartnerWith(PartnerScope.CARE_RECORD_READ);
 const appointmentsReader = isPartnerWith(PartnerScope.APPOINTMENTS_READ);
 const appointmentsWriter = isPartnerWith(PartnerScope.APPOINTMENTS_WRITE);

@@ -219,6 +219,8 @@ describe('GP Connect errors', () => {
       outcome: code === 'NOT_FOUND' ? 'not-found' : 'error',
       detail: code,
     });
+    // GP Connect's refusal is not the graph's: no field is recorded as denied by a rule.
+    expect(auditStore.records.filter((r) => r.nhsNumber === nhsNumber && r.outcome === 'denied')).toEqual([]);
   });
 
   it('answers the patients GP Connect answered when it refuses another in the same query', async () => {
