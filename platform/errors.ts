@@ -117,3 +117,22 @@ export function commonUpstreamErrors(service: string) {
     },
   } satisfies Record<string, UpstreamErrorRule>;
 }
+
+/**
+ * The graph error for an upstream's answer, once a subgraph's table has chosen its rule:
+ * `upstreamCode` is shown when the upstream gave one, and `retryAfter` only on errors a client
+ * may retry (UPSTREAM_UNAVAILABLE, RATE_LIMITED).
+ */
+export function upstreamRuleError(
+  rule: UpstreamErrorRule,
+  context: { service: string; upstreamCode?: string | undefined; retryAfterSeconds?: number | undefined },
+): GraphQLError {
+  const retryable = rule.code === ErrorCode.UPSTREAM_UNAVAILABLE || rule.code === ErrorCode.RATE_LIMITED;
+  return graphError(rule.code, rule.message, {
+    service: context.service,
+    ...(context.upstreamCode === undefined ? {} : { upstreamCode: context.upstreamCode }),
+    ...(retryable && context.retryAfterSeconds !== undefined
+      ? { retryAfter: context.retryAfterSeconds }
+      : {}),
+  });
+}

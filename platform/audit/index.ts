@@ -2,7 +2,12 @@ export { createFileAuditStore } from './file-store.js';
 export { createPostgresAuditStore } from './postgres-store.js';
 export type { AuditStore, AuditQuery } from './store.js';
 export type { AuditEvent, AuditRecord, VerifyResult } from './record.js';
-export { createRequestAudit, type RequestAudit, type UpstreamRead } from './request-audit.js';
+export {
+  createRequestAudit,
+  servedIfAudited,
+  type RequestAudit,
+  type UpstreamRead,
+} from './request-audit.js';
 
 import type { Config } from '../config.js';
 import { createFileAuditStore } from './file-store.js';

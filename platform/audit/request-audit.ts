@@ -1,6 +1,7 @@
 // The audit trail of one request. Reads are recorded before their data is returned, and if
 // they cannot be stored the read is refused (AUDIT_UNAVAILABLE): nothing is served unaudited.
 // Denied fields are recorded when the request ends (no data was served for them).
+import type { GraphQLError } from 'graphql';
 import { graphError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../principal.js';
@@ -109,5 +110,23 @@ export function authorisationBasis(principal: Principal): string {
       return `nhs-login self ${principal.proofingLevel ?? 'P0'}`;
     case 'partner':
       return `client ${principal.subject} scopes ${principal.scopes.join(',')}`;
+  }
+}
+
+/**
+ * Nothing is served unaudited: `results` as they are once `reads` are recorded; if they cannot
+ * be, every result is that error (AUDIT_UNAVAILABLE).
+ */
+export async function servedIfAudited<T>(
+  audit: Pick<RequestAudit, 'recordReads'>,
+  service: string,
+  reads: UpstreamRead[],
+  results: Array<T | GraphQLError>,
+): Promise<Array<T | GraphQLError>> {
+  try {
+    await audit.recordReads(service, reads);
+    return results;
+  } catch (error) {
+    return results.map(() => error as GraphQLError);
   }
 }

@@ -6,9 +6,8 @@ import type { GraphQLError } from 'graphql';
 import {
   commonUpstreamErrors,
   ErrorCode,
-  graphError,
-  type ErrorDetails,
   type UpstreamErrorRule,
+  upstreamRuleError,
 } from '../../platform/errors.js';
 import type { GpcOperationOutcome } from './fhir.js';
 import { SERVICE } from './mapping.js';
@@ -66,12 +65,7 @@ export function toUpstreamError(
 ): GraphQLError {
   const upstreamCode = outcome === null ? undefined : spineCode(outcome);
   const found = upstreamCode === undefined ? undefined : SPINE_CODES.get(upstreamCode);
-  const chosen = errorRule(status, found);
-  const details: ErrorDetails = { service: SERVICE };
-  if (upstreamCode !== undefined) details.upstreamCode = upstreamCode;
-  const retryable = chosen.code === ErrorCode.UPSTREAM_UNAVAILABLE || chosen.code === ErrorCode.RATE_LIMITED;
-  if (retryable && retryAfterSeconds !== undefined) details.retryAfter = retryAfterSeconds;
-  return graphError(chosen.code, chosen.message, details);
+  return upstreamRuleError(errorRule(status, found), { service: SERVICE, upstreamCode, retryAfterSeconds });
 }
 
 function errorRule(status: number, found: UpstreamErrorRule | undefined): UpstreamErrorRule {

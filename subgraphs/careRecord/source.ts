@@ -5,7 +5,7 @@
 // (mapping.ts auditClaims); every read and write is audited before it is served (platform/audit).
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
-import type { UpstreamRead } from '../../platform/audit/index.js';
+import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import type { GpConnectConsumerConfig } from '../../platform/config.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
@@ -239,16 +239,8 @@ export function createGpConnectSource(
   return {
     async getRecords(patients) {
       const results = await mapWithConcurrency(patients, GPCONNECT_PATIENT_CONCURRENCY, getRecord);
-      // Nothing is served unaudited: if the reads cannot be recorded, every result is that error.
-      try {
-        await audit.recordReads(
-          SERVICE,
-          results.map((result, i) => recordRead(patients[i]!, result)),
-        );
-        return results;
-      } catch (error) {
-        return results.map(() => error as GraphQLError);
-      }
+      const reads = results.map((result, i) => recordRead(patients[i]!, result));
+      return servedIfAudited(audit, SERVICE, reads, results);
     },
 
     searchFreeSlots(range) {

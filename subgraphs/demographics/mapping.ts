@@ -5,10 +5,9 @@ import type { GraphQLError } from 'graphql';
 import {
   badUserInput,
   ErrorCode,
-  graphError,
-  type ErrorDetails,
   commonUpstreamErrors,
   type UpstreamErrorRule,
+  upstreamRuleError,
 } from '../../platform/errors.js';
 import {
   CodeableConceptSchema,
@@ -312,12 +311,11 @@ export function toUpstreamError(
   retryAfterSeconds?: number,
 ): GraphQLError {
   const upstreamCode = outcome === null ? undefined : spineCode(outcome);
-  const rule = errorRule(status, upstreamCode);
-  const retryable = rule.code === ErrorCode.UPSTREAM_UNAVAILABLE || rule.code === ErrorCode.RATE_LIMITED;
-  const details: ErrorDetails = { service: SERVICE };
-  if (upstreamCode !== undefined) details.upstreamCode = upstreamCode;
-  if (retryable && retryAfterSeconds !== undefined) details.retryAfter = retryAfterSeconds;
-  return graphError(rule.code, rule.message, details);
+  return upstreamRuleError(errorRule(status, upstreamCode), {
+    service: SERVICE,
+    upstreamCode,
+    retryAfterSeconds,
+  });
 }
 
 function errorRule(status: number, upstreamCode: string | undefined): UpstreamErrorRule {

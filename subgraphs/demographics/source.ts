@@ -15,7 +15,7 @@ import type { CacheTier } from '../../platform/cache.js';
 import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
-import type { UpstreamRead } from '../../platform/audit/index.js';
+import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
 import { requestIdFor, type IdempotencyStore } from '../../platform/idempotency.js';
 import type { RequestScope } from '../../platform/subgraph.js';
@@ -200,16 +200,8 @@ export function createPdsSource(
     },
     async getPatients(nhsNumbers) {
       const results = await mapWithConcurrency(nhsNumbers, PDS_CONCURRENCY, getPatient);
-      // Nothing is served unaudited: if the reads cannot be recorded, every result is that error.
-      try {
-        await audit.recordReads(
-          client.name,
-          results.map((result, i) => auditedRead(result, nhsNumbers[i] ?? null)),
-        );
-      } catch (error) {
-        return results.map(() => error as GraphQLError);
-      }
-      return results;
+      const reads = results.map((result, i) => auditedRead(result, nhsNumbers[i] ?? null));
+      return servedIfAudited(audit, client.name, reads, results);
     },
     async searchPatients(criteria) {
       const response = await client.request({

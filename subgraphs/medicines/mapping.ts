@@ -7,9 +7,8 @@ import {
   badUserInput,
   commonUpstreamErrors,
   ErrorCode,
-  graphError,
-  type ErrorDetails,
   type UpstreamErrorRule,
+  upstreamRuleError,
 } from '../../platform/errors.js';
 import { SNOMED_CT } from '../../platform/fhir.js';
 import {
@@ -301,11 +300,7 @@ export function toUpstreamError(
   outcome: DmdOperationOutcome | null,
   retryAfterSeconds?: number,
 ): GraphQLError {
-  const rule = errorRule(status, outcome);
-  const details: ErrorDetails = { service: SERVICE };
-  const retryable = rule.code === ErrorCode.UPSTREAM_UNAVAILABLE || rule.code === ErrorCode.RATE_LIMITED;
-  if (retryable && retryAfterSeconds !== undefined) details.retryAfter = retryAfterSeconds;
-  return graphError(rule.code, rule.message, details);
+  return upstreamRuleError(errorRule(status, outcome), { service: SERVICE, retryAfterSeconds });
 }
 
 function errorRule(status: number, outcome: DmdOperationOutcome | null): UpstreamErrorRule {

@@ -12,7 +12,7 @@
 // from the new release, and entries of the old one are simply never read again. Keys hold the
 // server's base URL, the release and the code: dm+d answers every caller alike; no caller, no token.
 import type { GraphQLError } from 'graphql';
-import type { UpstreamRead } from '../../platform/audit/index.js';
+import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { ErrorCode, errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
@@ -154,18 +154,13 @@ export function createDmdSource(
     }
   }
 
-  /** Nothing is served unaudited (platform/audit): if the reads cannot be recorded, each result is that error. */
-  async function audited(resourceType: string, results: MedicineResult[]): Promise<MedicineResult[]> {
-    try {
-      await audit.recordReads(
-        client.name,
-        results.map((result) => auditedRead(resourceType, result)),
-      );
-      return results;
-    } catch (error) {
-      return results.map(() => error as GraphQLError);
-    }
-  }
+  const audited = (resourceType: string, results: MedicineResult[]): Promise<MedicineResult[]> =>
+    servedIfAudited(
+      audit,
+      client.name,
+      results.map((result) => auditedRead(resourceType, result)),
+      results,
+    );
 
   return {
     async getMedicines(codes) {

@@ -7,10 +7,9 @@ import type { Period } from '../../platform/canonical.js';
 import {
   badUserInput,
   ErrorCode,
-  graphError,
-  type ErrorDetails,
   commonUpstreamErrors,
   type UpstreamErrorRule,
+  upstreamRuleError,
 } from '../../platform/errors.js';
 import {
   extensionValue,
@@ -256,11 +255,7 @@ export function toUpstreamError(
 ): GraphQLError {
   const upstreamCode = outcome === null ? undefined : hapiCode(outcome);
   const rule = errorRule(status, outcome, upstreamCode);
-  const details: ErrorDetails = { service: SERVICE };
-  if (upstreamCode !== undefined) details.upstreamCode = upstreamCode;
-  const retryable = rule.code === ErrorCode.UPSTREAM_UNAVAILABLE || rule.code === ErrorCode.RATE_LIMITED;
-  if (retryable && retryAfterSeconds !== undefined) details.retryAfter = retryAfterSeconds;
-  return graphError(rule.code, rule.message, details);
+  return upstreamRuleError(rule, { service: SERVICE, upstreamCode, retryAfterSeconds });
 }
 
 function errorRule(

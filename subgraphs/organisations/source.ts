@@ -4,7 +4,7 @@
 // every request, on every replica, until the tier's TTL. The cache holds ODS's own validated
 // payloads (upstream data only); they are parsed again when read and mapped per request.
 import type { GraphQLError } from 'graphql';
-import type { UpstreamRead } from '../../platform/audit/index.js';
+import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { ErrorCode, errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
@@ -113,18 +113,13 @@ export function createOdsSource(
     }
   };
 
-  /** Nothing is served unaudited (platform/audit): if the reads cannot be recorded, each result is that error. */
-  async function audited<T>(resourceType: string, results: Array<T | GraphQLError>) {
-    try {
-      await audit.recordReads(
-        client.name,
-        results.map((result) => auditedRead(resourceType, result)),
-      );
-      return results;
-    } catch (error) {
-      return results.map(() => error as GraphQLError);
-    }
-  }
+  const audited = <T>(resourceType: string, results: Array<T | GraphQLError>) =>
+    servedIfAudited(
+      audit,
+      client.name,
+      results.map((result) => auditedRead(resourceType, result)),
+      results,
+    );
 
   return {
     async getOrganisations(odsCodes) {

@@ -8,9 +8,8 @@ import {
   badUserInput,
   commonUpstreamErrors,
   ErrorCode,
-  graphError,
-  type ErrorDetails,
   type UpstreamErrorRule,
+  upstreamRuleError,
 } from '../../platform/errors.js';
 import {
   CodeableConceptSchema,
@@ -369,13 +368,10 @@ export function toUpstreamError(
 ): GraphQLError {
   const upstreamCode = outcome === null ? undefined : ersCode(outcome);
   const rule = errorRule(status, outcome, upstreamCode);
-  const details: ErrorDetails = { service: SERVICE };
-  if (upstreamCode !== undefined) details.upstreamCode = upstreamCode;
-  const retryable = rule.code === ErrorCode.UPSTREAM_UNAVAILABLE || rule.code === ErrorCode.RATE_LIMITED;
+  // e-RS PENDING (a referral still being created) is worth retrying shortly even without Retry-After.
   const retryAfter =
     upstreamCode === 'PENDING' ? (retryAfterSeconds ?? PENDING_RETRY_SECONDS) : retryAfterSeconds;
-  if (retryable && retryAfter !== undefined) details.retryAfter = retryAfter;
-  return graphError(rule.code, rule.message, details);
+  return upstreamRuleError(rule, { service: SERVICE, upstreamCode, retryAfterSeconds: retryAfter });
 }
 
 function errorRule(

@@ -2,7 +2,7 @@
 // network calls. Referrals and worklists are volatile clinical data and are never cached; e-RS
 // services (the directory a referral is made to) go through the short `demographics` tier.
 import type { GraphQLError } from 'graphql';
-import type { UpstreamRead } from '../../platform/audit/index.js';
+import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { isStaffWithAny } from '../../platform/authorisation.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
@@ -195,6 +195,9 @@ export function createErsSource(
     return worklists;
   };
 
+  const audited = <T>(reads: UpstreamRead[], results: Array<T | GraphQLError>) =>
+    servedIfAudited(audit, client.name, reads, results);
+
   return {
     async getReferrals(ubrns) {
       const results = await mapWithConcurrency(ubrns, ERS_CONCURRENCY, getReferral);
@@ -242,16 +245,6 @@ export function createErsSource(
       return found;
     },
   };
-
-  /** Nothing is served unaudited (platform/audit): if the reads cannot be recorded, each result is that error. */
-  async function audited<T>(reads: UpstreamRead[], results: Array<T | GraphQLError>) {
-    try {
-      await audit.recordReads(client.name, reads);
-      return results;
-    } catch (error) {
-      return results.map(() => error as GraphQLError);
-    }
-  }
 }
 
 const isRecord = (result: unknown): result is ReferralRecord => !(result instanceof Error);
