@@ -1,6 +1,7 @@
-// Smoke test of `npm run bench`: the real harness, in quick mode, for one short scenario (the
-// nhs-graph gateway on the gateway-overhead scenario, 5 connections, ~2 s). It checks that the
-// harness runs end to end and that every answer was right; it never asserts a timing.
+// Smoke test of `npm run bench`: the real harness, in quick mode, for short runs of both scenarios
+// (the nhs-graph gateway on the gateway-overhead scenario, and the patient summary with every
+// section on nhs-graph's own stack; 5 connections, ~2 s each). It checks that the harness runs end
+// to end and that every answer was right; it never asserts a timing.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { exactAnswer } from './load.js';
 import { expectedTestQueryResponse } from './overhead/query.js';
 import type { Report } from './report.js';
+import { summaryPeople } from './summary/scenario.js';
+import { SUMMARY_SECTIONS, expectedSummary, summaryQuery } from './summary/sections.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -62,6 +65,81 @@ describe('npm run bench (quick mode)', () => {
     expect(run?.subgraphRequestsPerOperation).toBeGreaterThan(0);
     expect(readFileSync(reportPath.replace(/\.json$/, '.md'), 'utf8')).toContain('## a. Gateway overhead');
   }, 90_000);
+
+  it('measures the whole patient summary (PDS, ODS, GP Connect, dm+d) with every answer correct', async () => {
+    const { code, stdout, stderr } = await runBench({
+      BENCH_QUICK: '1',
+      BENCH_SCENARIOS: 'summary',
+      BENCH_CONNECTIONS: '5',
+      BENCH_WARMUP_SECONDS: '1',
+      BENCH_DURATION_SECONDS: '1',
+      BENCH_TOKENS: '10',
+      BENCH_PROFILE: '0',
+      BENCH_RESULTS_DIR: resultsDir,
+    });
+    if (code !== 0) throw new Error(`bench exited ${code}\n${stderr.slice(-3000)}`);
+    const reportPath = stdout.trim().split('\n').at(-1) ?? '';
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+
+    expect(report.totalErrors).toBe(0);
+    const summary = report.summary;
+    expect(summary?.notYetMeasured).toEqual([]);
+    expect(summary?.caller).toBe('clinician');
+    expect(summary?.runs.map((run) => run.patients)).toEqual([1, 20]);
+    for (const run of summary?.runs ?? []) {
+      expect(run.load.errors.total).toBe(0);
+      expect(run.load.responses).toBeGreaterThan(0);
+      // Warm: one PDS and one GP Connect call per patient; ODS and dm+d answered from the cache.
+      expect(run.upstreamCallsByUpstream).toEqual({
+        pds: run.patients,
+        ods: 0,
+        gpconnect: run.patients,
+        dmd: 0,
+      });
+      expect(run.floorStages).toBe(1);
+    }
+    const markdown = readFileSync(reportPath.replace(/\.json$/, '.md'), 'utf8');
+    for (const section of SUMMARY_SECTIONS) expect(markdown).toContain(`- ${section.name}: upstream`);
+  }, 150_000);
+});
+
+describe('the patient-summary scenario', () => {
+  it('asks every section, for people the GP Connect sandbox holds a record for', () => {
+    expect(SUMMARY_SECTIONS.every((section) => section.built)).toBe(true);
+    const [one, twenty] = summaryPeople();
+    expect(one.map((person) => person.nhsNumber)).toEqual(['9993229571']);
+    expect(new Set(twenty.map((person) => person.nhsNumber)).size).toBe(20);
+    expect([...one, ...twenty].every((person) => !person.restricted && person.death === null)).toBe(true);
+    const query = summaryQuery(['9993229571']);
+    expect(query).toContain('allergies { active { items { code { code display } } emptyReason { kind } } }');
+    expect(query).toContain(
+      'medications { items { code { code } medicine { code name } } emptyReason { kind } }',
+    );
+  });
+
+  it("expects the sandbox's own allergies and medications, named from dm+d (spot checks)", () => {
+    const [one, twenty] = summaryPeople();
+    const patient = expectedSummary(one).data['patient'] as Record<string, unknown>;
+    expect(patient['allergies']).toEqual({
+      active: {
+        items: [
+          { code: { code: '323509004', display: 'Amoxicillin 250mg capsules' } },
+          { code: { code: '319773006', display: 'Aspirin 75mg dispersible tablet' } },
+          { code: { code: '256349002', display: 'Peanut - dietary' } },
+        ],
+        emptyReason: null,
+      },
+    });
+    const aspirin = {
+      code: { code: '319773006' },
+      medicine: { code: '319773006', name: 'Aspirin 75mg dispersible tablets' },
+    };
+    expect(patient['medications']).toEqual({ items: [aspirin, aspirin], emptyReason: null });
+    // The 20-patient query checks empty lists too, and why they are empty.
+    const first = expectedSummary(twenty).data['a1'] as Record<string, unknown>;
+    expect(first['allergies']).toEqual({ active: { items: [], emptyReason: { kind: 'NONE_GIVEN' } } });
+    expect(first['medications']).toEqual({ items: [], emptyReason: { kind: 'NO_CONTENT_RECORDED' } });
+  });
 });
 
 describe('the gateway-overhead scenario', () => {

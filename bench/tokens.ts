@@ -12,6 +12,12 @@ export const SANDBOX_SEED = 42;
 export const clerk: TokenFor = () => ({ profile: 'clerk' });
 
 /**
+ * A GP (the sandbox's CIS2 clinician: one subject, whatever the token), whose selected role carries
+ * clinical activities (B0360, B0380, …) as well as B0825: the GP record needs a clinical activity.
+ */
+export const clinician: TokenFor = () => ({ profile: 'clinician' });
+
+/**
  * Distinct citizens (NHS login, P9), one sandbox person each: many callers, as real traffic has,
  * so per-caller rate limits count as they would in production.
  */

@@ -1,7 +1,8 @@
 // Scenario b, the patient summary: nhs-graph end to end on the sandbox (scripts/stack.ts: sandbox,
 // every subgraph and the gateway, each its own process) with a fixed latency L added to every
-// upstream call, for one patient and for 20 distinct patients in one query. p50 is reported
-// against the critical-path floor (sequential upstream stages x L), with the upstream calls each
+// upstream call, for one patient and for 20 distinct patients in one query, asked by a clinician
+// (the GP record needs a clinical RBAC activity). p50 is reported against the critical-path floor
+// (sequential stages of the upstreams a warm query still calls x L), with the upstream calls each
 // query costs (from the sandbox's request counts).
 import { generatePeople, type SyntheticPerson } from '../../sandbox/synthetic.js';
 import { startStack } from '../../scripts/stack.js';
@@ -9,24 +10,19 @@ import { PRODUCTION_ENV, log } from '../env.js';
 import { exactAnswer, percentiles, runLoad, settle, type LoadResult, type Percentiles } from '../load.js';
 import type { BenchOptions } from '../options.js';
 import { findDescendantPid } from '../processes.js';
-import { SANDBOX_SEED, clerk, mintTokenPool } from '../tokens.js';
+import { SANDBOX_SEED, clinician, mintTokenPool } from '../tokens.js';
+import { gpRecordCounts, hasGpRecord } from './gp-record.js';
 import {
   SUMMARY_SECTIONS,
-  builtSections,
+  criticalPath,
   criticalPathStages,
   expectedSummary,
   summaryQuery,
 } from './sections.js';
 
 /**
- * The demographics subgraph calls PDS at most this many at a time per request (PDS_CONCURRENCY in
- * subgraphs/demographics/source.ts, for PDS's 5 TPS limit), so n patients take ceil(n/5) waves.
- */
-const PDS_CONCURRENCY = 5;
-
-/**
  * Edge settings the summary needs and the product's defaults would refuse: the sandbox's CIS2
- * clerk is one subject, so every request counts against one caller's rate limit (raised so the
+ * clinician is one subject, so every request counts against one caller's rate limit (raised so the
  * limiter still runs on every request but lets the load through), and the 20-patient query has
  * 20 aliases (the default limit is 15). Everything else is the product's production default.
  */
@@ -35,21 +31,31 @@ export const SUMMARY_EDGE_SETTINGS = { RATE_LIMIT_REQUESTS: '100000000', MAX_QUE
 export interface SummaryRun {
   label: string;
   patients: number;
-  /** Sequential upstream stages x L. */
+  /** The NHS numbers asked for, in alias order. */
+  nhsNumbers: string[];
+  /** Sequential stages of the upstreams the warm query called (see criticalPath). */
+  floorStages: number;
+  /** floorStages x L. */
   floorMs: number;
-  /** The floor once the demographics subgraph's PDS concurrency cap is counted. */
+  /** The floor once each subgraph's per-request concurrency cap is counted (waves x L). */
   cappedFloorMs: number;
+  cappedFloorWaves: number;
   /** One request at a time (the probe), client to gateway and back. */
   unloadedLatencyMs: Percentiles;
   load: LoadResult;
   upstreamCallsPerQuery: number;
   upstreamCallsByRoute: Record<string, number>;
+  /** Calls per query by sandbox upstream (pds, ods, gpconnect, dmd); 0 when served from nhs-graph's cache. */
+  upstreamCallsByUpstream: Record<string, number>;
 }
 
 export interface SummaryResult {
   latencyMs: number;
+  /** Who asks (the token profile). */
+  caller: string;
   /** Environment the stack ran with beyond production defaults (see SUMMARY_EDGE_SETTINGS). */
   edgeSettings: Record<string, string>;
+  /** Sequential upstream stages of the built sections with every cache cold. */
   stages: number;
   sections: Array<{ name: string; upstream: string; stage: number; built: boolean }>;
   notYetMeasured: string[];
@@ -67,10 +73,14 @@ export async function runSummary(options: BenchOptions): Promise<SummaryResult> 
     const watch = {
       gateway: findDescendantPid('gateway/main.ts'),
       demographics: findDescendantPid('subgraphs/main.ts demographics'),
+      careRecord: findDescendantPid('subgraphs/main.ts careRecord'),
+      medicines: findDescendantPid('subgraphs/main.ts medicines'),
       sandbox: findDescendantPid('sandbox/main.ts'),
     };
-    const tokens = await mintTokenPool(stack.sandboxUrl, clerk, options.tokenPool);
-    const upstreams = [...new Set(builtSections().map((section) => section.upstream))];
+    const tokens = await mintTokenPool(stack.sandboxUrl, clinician, options.tokenPool);
+    // Every upstream a section names, built or not (the medications section needs the GP Connect
+    // call the allergies section names as well as dm+d).
+    const upstreams = [...new Set(SUMMARY_SECTIONS.map((section) => section.upstream))];
     for (const upstream of upstreams) {
       const response = await fetch(`${stack.sandboxUrl}/_sandbox/faults/${upstream}`, {
         method: 'PUT',
@@ -79,17 +89,15 @@ export async function runSummary(options: BenchOptions): Promise<SummaryResult> 
       });
       if (!response.ok) throw new Error(`setting ${upstream} latency failed: ${response.status}`);
     }
-    const people = generatePeople(SANDBOX_SEED).filter((person) => !person.restricted);
-    const stages = criticalPathStages();
     const runs: SummaryRun[] = [];
-    for (const count of [1, 20]) {
-      const chosen = people.slice(0, count);
-      runs.push(await measureSummary(chosen, stack, tokens, watch, stages, options));
+    for (const chosen of summaryPeople()) {
+      runs.push(await measureSummary(chosen, stack, tokens, watch, options));
     }
     return {
       latencyMs: options.latencyMs,
+      caller: 'clinician',
       edgeSettings: SUMMARY_EDGE_SETTINGS,
-      stages,
+      stages: criticalPathStages(),
       sections: SUMMARY_SECTIONS.map(({ name, upstream, stage, built }) => ({
         name,
         upstream,
@@ -104,12 +112,30 @@ export async function runSummary(options: BenchOptions): Promise<SummaryResult> 
   }
 }
 
+/**
+ * Who the two queries ask about. Only people every section answers cleanly (data, no errors):
+ * not restricted (PDS withholds their GP; GP Connect treats them as sensitive) and not deceased
+ * (GP Connect answers PATIENT_NOT_FOUND), which leaves people the GP Connect sandbox holds a record
+ * for. The one patient is the first with allergies and medications, so that query joins its
+ * medications to dm+d too; the 20 are simply the first 20 (some with empty lists, checked as well).
+ */
+export function summaryPeople(): [SyntheticPerson[], SyntheticPerson[]] {
+  const people = generatePeople(SANDBOX_SEED).filter(
+    (person) => !person.restricted && person.death === null && hasGpRecord(person),
+  );
+  const full = people.find((person) => {
+    const counts = gpRecordCounts(person);
+    return counts.allergies > 0 && counts.medications > 0;
+  });
+  if (full === undefined) throw new Error('no sandbox person has both allergies and medications');
+  return [[full], people.slice(0, 20)];
+}
+
 async function measureSummary(
   people: readonly SyntheticPerson[],
   stack: { gatewayUrl: string; sandboxUrl: string },
   tokens: readonly string[],
   watch: Record<string, number | undefined>,
-  stages: number,
   options: BenchOptions,
 ): Promise<SummaryRun> {
   const label =
@@ -155,19 +181,30 @@ async function measureSummary(
   const { counts } = (await (await fetch(`${stack.sandboxUrl}/_sandbox/requests`)).json()) as {
     counts: Record<string, number>;
   };
+  // Routes are counted as `<upstream> <method> <route>` (sandbox/request-log.ts).
   const perQuery = Object.fromEntries(
     Object.entries(counts).map(([route, count]) => [route, count / options.probeRequests]),
   );
-
-  const waves = Math.ceil(people.length / PDS_CONCURRENCY);
+  const byUpstream: Record<string, number> = Object.fromEntries(
+    [...new Set(SUMMARY_SECTIONS.map((section) => section.upstream))].map((upstream) => [upstream, 0]),
+  );
+  for (const [route, count] of Object.entries(perQuery)) {
+    const upstream = route.split(' ')[0] ?? route;
+    byUpstream[upstream] = (byUpstream[upstream] ?? 0) + count;
+  }
+  const path = criticalPath(people, byUpstream);
   return {
     label,
     patients: people.length,
-    floorMs: stages * options.latencyMs,
-    cappedFloorMs: (stages - 1 + waves) * options.latencyMs,
+    nhsNumbers: people.map((person) => person.nhsNumber),
+    floorStages: path.stages,
+    floorMs: path.stages * options.latencyMs,
+    cappedFloorMs: path.waves * options.latencyMs,
+    cappedFloorWaves: path.waves,
     unloadedLatencyMs: percentiles(unloaded),
     load,
     upstreamCallsPerQuery: Object.values(perQuery).reduce((a, b) => a + b, 0),
     upstreamCallsByRoute: perQuery,
+    upstreamCallsByUpstream: byUpstream,
   };
 }

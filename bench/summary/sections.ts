@@ -4,6 +4,7 @@
 // `built: false`: they are left out of the query and named in the report as not yet measured.
 import { loadOdsFixtures } from '../../sandbox/ods/fixtures.js';
 import type { SyntheticPerson } from '../../sandbox/synthetic.js';
+import { expectedAllergies, expectedMedications, gpRecordCounts } from './gp-record.js';
 
 export interface SummarySection {
   name: string;
@@ -15,6 +16,11 @@ export interface SummarySection {
    * needs GP Connect's medication codes).
    */
   stage: number;
+  /**
+   * Sequential waves of calls to its upstream one query for these people needs: the subgraph
+   * calls it at most so many at a time per request, so n patients take ceil(n / that) x L.
+   */
+  waves(people: readonly SyntheticPerson[]): number;
   built: boolean;
   /** The fields it adds inside `patient(nhsNumber) { ... }`. */
   selection: string;
@@ -27,6 +33,8 @@ export const SUMMARY_SECTIONS: readonly SummarySection[] = [
     name: 'demographics (PDS)',
     upstream: 'pds',
     stage: 1,
+    // PDS_CONCURRENCY in subgraphs/demographics/source.ts (PDS's 5 TPS limit).
+    waves: (people) => Math.ceil(people.length / 5),
     built: true,
     selection:
       'nhsNumber name { family } birthDate gender restricted registeredGp { odsCode } provenance { source stale }',
@@ -44,6 +52,8 @@ export const SUMMARY_SECTIONS: readonly SummarySection[] = [
     name: 'registered GP practice (ODS)',
     upstream: 'ods',
     stage: 2,
+    // ODS_CONCURRENCY in subgraphs/organisations/source.ts, once per distinct practice.
+    waves: (people) => Math.ceil(new Set(people.map((person) => person.gp.odsCode)).size / 8),
     built: true,
     selection: 'registeredGp { odsCode name active }',
     expected: (person) => ({
@@ -53,20 +63,32 @@ export const SUMMARY_SECTIONS: readonly SummarySection[] = [
     }),
   },
   {
+    // One GP Connect structured-record call per patient carries both GP Connect sections. The
+    // SNOMED CT code and display of each current allergy, in the allergies List's order (the order
+    // the subgraph keeps), and why the list is empty when it is (`NIL_KNOWN` "no known allergies"
+    // must not read as "nothing recorded"). Expected from the sandbox's FHIR: bench/summary/gp-record.ts.
     name: 'allergies (GP Connect)',
     upstream: 'gpconnect',
     stage: 1,
-    built: false,
-    selection: 'allergies { code { code display } }',
-    expected: () => ({}),
+    // GPCONNECT_PATIENT_CONCURRENCY in subgraphs/careRecord/source.ts.
+    waves: (people) => Math.ceil(people.length / 5),
+    built: true,
+    selection: 'allergies { active { items { code { code display } } emptyReason { kind } } }',
+    expected: expectedAllergies,
   },
   {
+    // Each medication's code as GP Connect sent it and the dm+d medicine it joins to (code and
+    // dm+d's name), in the medications List's order; the empty reason when there are none. The
+    // medication list itself comes from the GP Connect call above; dm+d is the stage-2 call.
     name: 'medications (GP Connect, dm+d)',
     upstream: 'dmd',
     stage: 2,
-    built: false,
-    selection: 'medications { medicine { code name } }',
-    expected: () => ({}),
+    // Every medicine of one request goes to dm+d as one batch call (up to 50 lookups; medicines'
+    // source.ts): one wave when anyone has a medication.
+    waves: (people) => (people.some((person) => gpRecordCounts(person).medications > 0) ? 1 : 0),
+    built: true,
+    selection: 'medications { items { code { code } medicine { code name } } emptyReason { kind } }',
+    expected: expectedMedications,
   },
 ];
 
@@ -108,4 +130,28 @@ function practiceName(odsCode: string): unknown {
   const name = practiceNames.get(odsCode);
   if (typeof name !== 'string') throw new Error(`the sandbox serves no ODS organisation ${odsCode}`);
   return name;
+}
+
+/**
+ * The critical path a query for `people` really has: the sequential stages of the built sections
+ * whose upstream it called (`callsByUpstream`, per query, from the sandbox's request log). An
+ * upstream answered from nhs-graph's own cache (ODS in the `directory` tier, dm+d in `reference`)
+ * is not called and costs nothing, so a warm query's floor can be fewer stages than
+ * criticalPathStages(). `waves` sums, per stage, the most waves any called section needs there.
+ */
+export function criticalPath(
+  people: readonly SyntheticPerson[],
+  callsByUpstream: Readonly<Record<string, number>>,
+): { stages: number; waves: number; upstreams: string[] } {
+  const called = builtSections().filter((section) => (callsByUpstream[section.upstream] ?? 0) > 0);
+  const stages = [...new Set(called.map((section) => section.stage))];
+  const waves = stages.reduce(
+    (total, stage) =>
+      total +
+      Math.max(
+        ...called.filter((section) => section.stage === stage).map((section) => section.waves(people)),
+      ),
+    0,
+  );
+  return { stages: stages.length, waves, upstreams: [...new Set(called.map((section) => section.upstream))] };
 }
