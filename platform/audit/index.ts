@@ -4,6 +4,7 @@ export type { AuditStore, AuditQuery } from './store.js';
 export type { AuditEvent, AuditRecord, VerifyResult } from './record.js';
 export {
   createRequestAudit,
+  failedRead,
   servedIfAudited,
   type RequestAudit,
   type UpstreamRead,

@@ -2,7 +2,7 @@
 // they cannot be stored the read is refused (AUDIT_UNAVAILABLE): nothing is served unaudited.
 // Denied fields are recorded when the request ends (no data was served for them).
 import type { GraphQLError } from 'graphql';
-import { graphError, ErrorCode } from '../errors.js';
+import { graphError, ErrorCode, errorCodeOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../principal.js';
 import type { AuditEvent, AuditOutcome } from './record.js';
@@ -129,4 +129,15 @@ export async function servedIfAudited<T>(
   } catch (error) {
     return results.map(() => error as GraphQLError);
   }
+}
+
+/** The audit record of a read that failed: `not-found` for NOT_FOUND, else `error`, with the code. */
+export function failedRead(nhsNumber: string | null, resourceTypes: string[], error: unknown): UpstreamRead {
+  const code = errorCodeOf(error) ?? null;
+  return {
+    nhsNumber,
+    resourceTypes,
+    outcome: code === ErrorCode.NOT_FOUND ? 'not-found' : 'error',
+    detail: code,
+  };
 }

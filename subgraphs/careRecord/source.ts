@@ -5,7 +5,7 @@
 // (mapping.ts auditClaims); every read and write is audited before it is served (platform/audit).
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
-import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
+import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import type { GpConnectConsumerConfig } from '../../platform/config.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
@@ -382,16 +382,6 @@ function recordRead(patient: PatientSections, result: CareRecord | GraphQLError)
   const resourceTypes = [...new Set(patient.sections.flatMap((s) => SECTION_RESOURCES[s.section]))];
   if (!(result instanceof Error)) return { nhsNumber: patient.nhsNumber, resourceTypes, outcome: 'read' };
   return failedRead(patient.nhsNumber, resourceTypes, result);
-}
-
-function failedRead(nhsNumber: string | null, resourceTypes: string[], error: unknown): UpstreamRead {
-  const code = errorCodeOf(error) ?? null;
-  return {
-    nhsNumber,
-    resourceTypes,
-    outcome: code === ErrorCode.NOT_FOUND ? 'not-found' : 'error',
-    detail: code,
-  };
 }
 
 function errorFrom(response: UpstreamResponse): GraphQLError {

@@ -15,7 +15,7 @@ import type { CacheTier } from '../../platform/cache.js';
 import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
-import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
+import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
 import { requestIdFor, type IdempotencyStore } from '../../platform/idempotency.js';
 import type { RequestScope } from '../../platform/subgraph.js';
@@ -239,13 +239,7 @@ function auditedRead(result: PatientRecord | GraphQLError, nhsNumber: string | n
       outcome: 'read',
       ...(result.provenance.stale ? { detail: 'stale' } : {}),
     };
-  const code = errorCodeOf(result) ?? null;
-  return {
-    nhsNumber,
-    resourceTypes: ['Patient'],
-    outcome: code === ErrorCode.NOT_FOUND ? 'not-found' : 'error',
-    detail: code,
-  };
+  return failedRead(nhsNumber, ['Patient'], result);
 }
 
 /** A kept record in the format this code writes; anything else (an older format) is ignored. */

@@ -12,10 +12,10 @@
 // from the new release, and entries of the old one are simply never read again. Keys hold the
 // server's base URL, the release and the code: dm+d answers every caller alike; no caller, no token.
 import type { GraphQLError } from 'graphql';
-import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
+import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import { ErrorCode, errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
+import { errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
 import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import {
@@ -239,13 +239,7 @@ function readEntry(status: string, resource: unknown, outcome: unknown): EntryAn
 function auditedRead(resourceType: string, result: MedicineResult): UpstreamRead {
   if (result === null) return { nhsNumber: null, resourceTypes: [resourceType], outcome: 'not-found' };
   if (!(result instanceof Error)) return { nhsNumber: null, resourceTypes: [resourceType], outcome: 'read' };
-  const code = errorCodeOf(result) ?? null;
-  return {
-    nhsNumber: null,
-    resourceTypes: [resourceType],
-    outcome: code === ErrorCode.NOT_FOUND ? 'not-found' : 'error',
-    detail: code,
-  };
+  return failedRead(null, [resourceType], result);
 }
 
 function errorFrom(response: UpstreamResponse): GraphQLError {

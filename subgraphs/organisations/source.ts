@@ -4,10 +4,10 @@
 // every request, on every replica, until the tier's TTL. The cache holds ODS's own validated
 // payloads (upstream data only); they are parsed again when read and mapped per request.
 import type { GraphQLError } from 'graphql';
-import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
+import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import { ErrorCode, errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
+import { upstreamInvalidResponse } from '../../platform/errors.js';
 import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import {
@@ -154,13 +154,7 @@ export function createOdsSource(
 // Organisation data names no patient, so every read is recorded with a null NHS number.
 function auditedRead(resourceType: string, result: unknown): UpstreamRead {
   if (!(result instanceof Error)) return { nhsNumber: null, resourceTypes: [resourceType], outcome: 'read' };
-  const code = errorCodeOf(result) ?? null;
-  return {
-    nhsNumber: null,
-    resourceTypes: [resourceType],
-    outcome: code === ErrorCode.NOT_FOUND ? 'not-found' : 'error',
-    detail: code,
-  };
+  return failedRead(null, [resourceType], result);
 }
 
 function errorFrom(response: UpstreamResponse): GraphQLError {

@@ -2,11 +2,11 @@
 // network calls. Referrals and worklists are volatile clinical data and are never cached; e-RS
 // services (the directory a referral is made to) go through the short `demographics` tier.
 import type { GraphQLError } from 'graphql';
-import { servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
+import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { isStaffWithAny } from '../../platform/authorisation.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
+import { ErrorCode, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
 import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
 import type { Principal } from '../../platform/principal.js';
 import { DEFAULT_CLINICAL_ACTIVITIES } from '../../platform/rbac.js';
@@ -251,13 +251,7 @@ const isRecord = (result: unknown): result is ReferralRecord => !(result instanc
 
 function auditedRead(resourceType: string, result: unknown, nhsNumber: string | null): UpstreamRead {
   if (!(result instanceof Error)) return { nhsNumber, resourceTypes: [resourceType], outcome: 'read' };
-  const code = errorCodeOf(result) ?? null;
-  return {
-    nhsNumber,
-    resourceTypes: [resourceType],
-    outcome: code === ErrorCode.NOT_FOUND ? 'not-found' : 'error',
-    detail: code,
-  };
+  return failedRead(nhsNumber, [resourceType], result);
 }
 
 /** e-RS has no search of referrals by patient: they are listed only on staff worklists (A008). */
