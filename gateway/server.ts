@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { Config } from '../platform/config.js';
+import type { AdmissionLimits, Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import { CORRELATION_HEADER, resolveCorrelationId } from '../platform/correlation.js';
 import { createAuthenticator, useAuthentication } from './authentication.js';
@@ -14,6 +14,8 @@ import { useOperations } from './operations.js';
 import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors } from './errors.js';
+import { withAdmission } from './admission.js';
+import { useSpeculativeEntityFetches } from './speculative-fetches.js';
 import { useSubgraphWarnings } from './warnings.js';
 import { useCanonicalInputValidation } from './input-validation.js';
 import { createKeyvStore, createRedisConnection } from '../platform/keyv-store.js';
@@ -72,6 +74,7 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
       useCanonicalInputValidation(),
       useSubgraphTrust(config.internalTokenSecret),
       useSubgraphWarnings(),
+      ...(edge.speculativeFetches ? [useSpeculativeEntityFetches()] : []),
       { onDispose: () => redis?.close() },
     ],
   });
@@ -81,13 +84,14 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
  * The node request listener for a gateway. The correlation id is settled (kept if sane, else
  * minted) before Hive Gateway sees the request, so Hive's request id — and with it every
  * request-scoped log line — is the correlation id. No AsyncLocalStorage here: on Node 20 it
- * cost about a fifth of the gateway's throughput (bench/results).
+ * cost about a fifth of the gateway's throughput (bench/results). Requests are admitted a bounded
+ * number at a time (gateway/admission.ts).
  */
-export function gatewayRequestListener(gateway: GatewayRuntime) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
+export function gatewayRequestListener(gateway: GatewayRuntime, admission: AdmissionLimits) {
+  return withAdmission(admission, (req: IncomingMessage, res: ServerResponse): void => {
     req.headers[CORRELATION_HEADER] = resolveCorrelationId(headerValue(req.headers[CORRELATION_HEADER]));
     void gateway.requestListener(req, res);
-  };
+  });
 }
 
 export interface RunningGateway {
@@ -105,7 +109,7 @@ export async function listenGateway(config: Config, logger: Logger): Promise<Run
     await gateway.dispose();
     throw new Error(`The gateway could not load ${SUPERGRAPH_PATH} (readiness ${ready.status}).`);
   }
-  const server = createServer(gatewayRequestListener(gateway));
+  const server = createServer(gatewayRequestListener(gateway, config.edge.admission));
   await new Promise<void>((resolve) => server.listen(config.gateway.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   return {

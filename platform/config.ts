@@ -122,6 +122,11 @@ const EnvSchema = z
     RATE_LIMIT_WINDOW_SECONDS: count(60),
     /** How long an automatic persisted query stays registered after its last registration. */
     APQ_TTL_SECONDS: count(86_400),
+    /** GraphQL requests the gateway executes at once, and how many more may wait (gateway/admission.ts). */
+    GATEWAY_MAX_CONCURRENT_REQUESTS: count(32),
+    GATEWAY_MAX_QUEUED_REQUESTS: count(1000),
+    /** Start entity fetches keyed only by the query's own arguments alongside the root fetch (gateway/speculative-fetches.ts). */
+    SPECULATIVE_FETCHES: z.enum(['on', 'off']).default('on'),
     NHS_LOGIN_ISSUER: url,
     NHS_LOGIN_JWKS_URL: url,
     NHS_LOGIN_AUDIENCE: z.string().min(1).default('nhs-graph'),
@@ -200,6 +205,16 @@ export interface EdgeConfig {
   /** For first-party callers; each partner's own limit is in its partner.json. */
   rateLimit: RateLimit;
   apqTtlSeconds: number;
+  /** Speculative entity fetches (gateway/speculative-fetches.ts). */
+  speculativeFetches: boolean;
+  admission: AdmissionLimits;
+}
+
+export interface AdmissionLimits {
+  /** GraphQL requests executing at once. */
+  maxConcurrent: number;
+  /** Requests allowed to wait; one more is refused with 503 OVERLOADED. */
+  maxQueued: number;
 }
 
 export interface QueryLimits {
@@ -383,6 +398,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
       apqTtlSeconds: e.APQ_TTL_SECONDS,
+      speculativeFetches: e.SPECULATIVE_FETCHES === 'on',
+      admission: {
+        maxConcurrent: e.GATEWAY_MAX_CONCURRENT_REQUESTS,
+        maxQueued: e.GATEWAY_MAX_QUEUED_REQUESTS,
+      },
     },
     gpconnect: {
       consumerAsid: e.GPCONNECT_CONSUMER_ASID,

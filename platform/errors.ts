@@ -10,6 +10,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   TOO_MANY_MATCHES: 'TOO_MANY_MATCHES',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The gateway has as many requests waiting as it allows (gateway/admission.ts); retry after Retry-After. */
+  OVERLOADED: 'OVERLOADED',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_INVALID_RESPONSE: 'UPSTREAM_INVALID_RESPONSE',
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',

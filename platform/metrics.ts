@@ -65,3 +65,10 @@ export function operationLabel(name: string | null | undefined): string {
 export async function metricsText(): Promise<{ contentType: string; body: string }> {
   return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
 }
+
+export const speculativeFetches = new Counter({
+  name: 'nhs_graph_speculative_entity_fetches_total',
+  help: 'Entity fetches the gateway started alongside the root fetch, by subgraph: used, or discarded because the plan asked for something else.',
+  labelNames: ['subgraph', 'outcome'] as const,
+  registers: [metricsRegistry],
+});

@@ -1,0 +1,280 @@
+// Speculative entity fetches: the query plan runs a subgraph's entity fetch only after the root
+// field's subgraph has answered, so `patient(nhsNumber) { name allergies }` waits for PDS before
+// it asks GP Connect. Yet when an entity fetch's only input is the keys the query itself names
+// (`[{__typename: "Patient", nhsNumber: <the argument>}]`), it can start together with the root
+// fetch. This plugin learns, per operation shape, which entity fetches were exactly that; the next
+// time the shape runs it starts them alongside the root fetch and, when the plan reaches them,
+// serves the early answer only if the plan's request is identical (same subgraph, document and
+// variables). Anything else — a superseded NHS number, an unknown or refused patient, another
+// selection — makes the plan fetch as usual and the early answer is dropped, so answers never
+// change; only latency does. A dropped fetch was still made (and audited by its subgraph).
+//
+// Only queries: after a mutation the plan must read the state the mutation left.
+import { isDeepStrictEqual } from 'node:util';
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import {
+  Kind,
+  OperationTypeNode,
+  print,
+  type DocumentNode,
+  type NullValueNode,
+  type FieldNode,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { speculativeFetches } from '../platform/metrics.js';
+
+/** One root field's key argument, in the order the root fetch selects them. */
+export interface RootKey {
+  argument: string;
+  value: string;
+}
+
+/** An entity fetch seen to depend only on a root fetch's key arguments. */
+interface LearntFetch {
+  rootSubgraph: string;
+  rootDocument: string;
+  subgraph: string;
+  document: DocumentNode;
+  documentText: string;
+  /** `__typename` of each representation, position by position with the root keys. */
+  typenames: string[];
+}
+
+interface RootFetch {
+  subgraph: string;
+  documentText: string;
+  keys: RootKey[];
+}
+
+interface EarlyFetch {
+  variables: Record<string, unknown>;
+  result: Promise<ExecutionResult>;
+}
+
+interface RequestState {
+  shape: string;
+  roots: RootFetch[];
+  early: Map<string, EarlyFetch>;
+}
+
+const NULL: NullValueNode = { kind: Kind.NULL };
+
+/** Operation shapes remembered; the oldest is forgotten first. */
+const MAX_SHAPES = 500;
+
+export function useSpeculativeEntityFetches(): GatewayPlugin {
+  const learnt = new Map<string, LearntFetch[]>();
+  const executors = new Map<string, Executor>();
+  const requests = new WeakMap<object, RequestState>();
+
+  const remember = (shape: string, fetch: LearntFetch) => {
+    const known = learnt.get(shape) ?? [];
+    if (known.some((k) => k.subgraph === fetch.subgraph && k.documentText === fetch.documentText)) return;
+    learnt.delete(shape);
+    learnt.set(shape, [...known, fetch]);
+    if (learnt.size > MAX_SHAPES) learnt.delete(learnt.keys().next().value as string);
+  };
+
+  return {
+    onExecute({ args }) {
+      const context: unknown = args.contextValue;
+      if (typeof context !== 'object' || context === null) return;
+      const operationName: unknown = args.operationName;
+      const shape = operationShape(
+        args.document as DocumentNode,
+        typeof operationName === 'string' ? operationName : null,
+      );
+      if (shape === null) return;
+      requests.set(context, { shape, roots: [], early: new Map() });
+      return {
+        onExecuteDone() {
+          // Early answers the plan never asked for are dropped, and counted.
+          for (const slot of requests.get(context)?.early.keys() ?? [])
+            speculativeFetches.inc({ subgraph: slot.split('\n')[0] as string, outcome: 'discarded' });
+          requests.delete(context);
+        },
+      };
+    },
+    onSubgraphExecute(payload) {
+      const { subgraphName, executionRequest } = payload;
+      const context: unknown = executionRequest.context;
+      const state = typeof context === 'object' && context !== null ? requests.get(context) : undefined;
+      if (state === undefined) return;
+      executors.set(subgraphName, payload.executor.bind(payload));
+      const document: DocumentNode = executionRequest.document;
+      const variables = (executionRequest.variables ?? {}) as Record<string, unknown>;
+      const representations: unknown = variables['representations'];
+
+      if (representations === undefined) {
+        const keys = rootKeys(document, variables);
+        if (keys === null) return;
+        const documentText = printed(document);
+        state.roots.push({ subgraph: subgraphName, documentText, keys });
+        for (const fetch of learnt.get(state.shape) ?? []) {
+          if (fetch.rootSubgraph !== subgraphName || fetch.rootDocument !== documentText) continue;
+          const early = startEarly(fetch, keys, executionRequest, executors.get(fetch.subgraph));
+          if (early) state.early.set(`${fetch.subgraph}\n${fetch.documentText}`, early);
+        }
+        return;
+      }
+
+      const documentText = printed(document);
+      const slot = `${subgraphName}\n${documentText}`;
+      const early = state.early.get(slot);
+      if (early !== undefined) {
+        state.early.delete(slot);
+        if (isDeepStrictEqual(early.variables, variables)) {
+          speculativeFetches.inc({ subgraph: subgraphName, outcome: 'used' });
+          payload.setExecutor(() => early.result);
+          return;
+        }
+        speculativeFetches.inc({ subgraph: subgraphName, outcome: 'discarded' });
+      }
+      if (Object.keys(variables).length !== 1) return;
+      for (const root of state.roots) {
+        const typenames = keyedBy(representations, root.keys);
+        if (typenames === null) continue;
+        remember(state.shape, {
+          rootSubgraph: root.subgraph,
+          rootDocument: root.documentText,
+          subgraph: subgraphName,
+          document,
+          documentText,
+          typenames,
+        });
+        return;
+      }
+    },
+  };
+}
+
+function startEarly(
+  fetch: LearntFetch,
+  keys: RootKey[],
+  rootRequest: ExecutionRequest,
+  executor: Executor | undefined,
+): EarlyFetch | null {
+  if (executor === undefined || keys.length !== fetch.typenames.length) return null;
+  const variables = {
+    representations: keys.map((key, index) => ({
+      __typename: fetch.typenames[index],
+      [key.argument]: key.value,
+    })),
+  };
+  const result = Promise.resolve(
+    executor({
+      document: fetch.document,
+      variables,
+      operationType: OperationTypeNode.QUERY,
+      context: rootRequest.context as Record<string, unknown>,
+    }),
+  ).then((answer) => answer as ExecutionResult);
+  // Unused early answers must not surface as unhandled rejections.
+  result.catch(() => undefined);
+  return { variables, result };
+}
+
+/**
+ * The operation's shape: its text with the root fields' argument values taken out, so the same
+ * query for another NHS number is the same shape. Null for anything but a query.
+ */
+export function operationShape(document: DocumentNode, operationName: string | null): string | null {
+  const operation = chosenOperation(document, operationName);
+  if (operation === null || operation.operation !== OperationTypeNode.QUERY) return null;
+  // Cheap test first: only root fields of one argument each can be keyed by it.
+  const keyable = operation.selectionSet.selections.every(
+    (selection) => selection.kind === Kind.FIELD && selection.arguments?.length === 1,
+  );
+  if (!keyable) return null;
+  const blanked: OperationDefinitionNode = {
+    ...operation,
+    selectionSet: {
+      ...operation.selectionSet,
+      selections: operation.selectionSet.selections.map((selection) =>
+        selection.kind === Kind.FIELD
+          ? {
+              ...selection,
+              arguments: (selection.arguments ?? []).map((argument) => ({ ...argument, value: NULL })),
+            }
+          : selection,
+      ),
+    },
+  };
+  return print({ ...document, definitions: [...fragmentsOf(document), blanked] });
+}
+
+/**
+ * The key arguments of a root fetch, in order: every root field must take exactly one argument
+ * with a string value (literal or variable). Null otherwise, or if it is not a query.
+ */
+export function rootKeys(document: DocumentNode, variables: Record<string, unknown>): RootKey[] | null {
+  const operation = chosenOperation(document, null);
+  if (operation === null || operation.operation !== OperationTypeNode.QUERY) return null;
+  const keys: RootKey[] = [];
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) return null;
+    const key = soleStringArgument(selection, variables);
+    if (key === null) return null;
+    keys.push(key);
+  }
+  return keys.length > 0 ? keys : null;
+}
+
+/**
+ * The representations' typenames when each is exactly `{__typename, <argument>: <value>}` of the
+ * root key in the same position; null when the fetch needs anything the query did not name.
+ */
+export function keyedBy(representations: unknown, keys: readonly RootKey[]): string[] | null {
+  if (!Array.isArray(representations) || representations.length !== keys.length) return null;
+  const typenames: string[] = [];
+  for (const [index, representation] of (representations as unknown[]).entries()) {
+    const key = keys[index] as RootKey;
+    if (typeof representation !== 'object' || representation === null) return null;
+    const fields = Object.keys(representation);
+    const record = representation as Record<string, unknown>;
+    if (fields.length !== 2 || typeof record['__typename'] !== 'string') return null;
+    if (record[key.argument] !== key.value) return null;
+    typenames.push(record['__typename']);
+  }
+  return typenames;
+}
+
+function soleStringArgument(field: FieldNode, variables: Record<string, unknown>): RootKey | null {
+  if (field.arguments?.length !== 1 || (field.directives?.length ?? 0) > 0) return null;
+  const [argument] = field.arguments;
+  if (argument === undefined) return null;
+  const { value } = argument;
+  const resolved =
+    value.kind === Kind.VARIABLE
+      ? variables[value.name.value]
+      : value.kind === Kind.STRING
+        ? value.value
+        : undefined;
+  return typeof resolved === 'string' ? { argument: argument.name.value, value: resolved } : null;
+}
+
+function chosenOperation(
+  document: DocumentNode,
+  operationName: string | null,
+): OperationDefinitionNode | null {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  if (operationName === null) return operations.length === 1 ? (operations[0] ?? null) : null;
+  return operations.find((operation) => operation.name?.value === operationName) ?? null;
+}
+
+function fragmentsOf(document: DocumentNode) {
+  return document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+}
+
+const printedDocuments = new WeakMap<DocumentNode, string>();
+function printed(document: DocumentNode): string {
+  let text = printedDocuments.get(document);
+  if (text === undefined) {
+    text = print(document);
+    printedDocuments.set(document, text);
+  }
+  return text;
+}

@@ -1,0 +1,108 @@
+// Speculative entity fetches end to end (gateway/speculative-fetches.ts): once the gateway has
+// seen a query shape fetch the GP record keyed only by the NHS number the query names, it asks
+// careRecord (and so GP Connect) at the same time as demographics (PDS) instead of after it. What
+// must hold: the answers are exactly the plan's, with no extra call when the guess was right; when
+// PDS's answer changes the key (a superseded number) or removes the patient (unknown number), the
+// early answer is dropped — none of its data or errors reach the client — and the plan fetches as
+// usual.
+import { randomUUID } from 'node:crypto';
+import { startStack, type RunningStack } from '../scripts/stack.js';
+import { errorCodes, postGraphQL } from './graphql-client.js';
+import { resetSandbox, sandboxRequests } from './sandbox-client.js';
+import { bearer, mintToken } from './tokens.js';
+
+let stack: RunningStack;
+let asClinician: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startStack({
+    freePorts: true,
+    stdio: 'ignore',
+    env: {
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      SANDBOX_SYNTHETIC_PATIENTS: '0',
+      REDIS_KEY_PREFIX: `nhs-graph-e2e-${randomUUID()}:`,
+    },
+  });
+  asClinician = bearer(await mintToken(stack.sandboxUrl, 'clinician'));
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(async () => {
+  await resetSandbox(stack.sandboxUrl);
+});
+
+const STRUCTURED = 'gpconnect POST /{ods}/STU3/1/gpconnect/structured/fhir/Patient/$gpc.getstructuredrecord';
+const structuredCalls = async () => (await sandboxRequests(stack.sandboxUrl)).counts[STRUCTURED] ?? 0;
+
+const summary = (nhsNumber: string) =>
+  postGraphQL(
+    stack.gatewayUrl,
+    `query Summary($nhsNumber: NhsNumber!) {
+      patient(nhsNumber: $nhsNumber) {
+        nhsNumber
+        name { family }
+        allergies { active { items { code { code display } } } }
+        medications { items { code { code } } }
+      }
+    }`,
+    { nhsNumber },
+    asClinician,
+  );
+
+/** The gateway's count of speculative fetches with this outcome (Prometheus text). */
+async function speculative(outcome: 'used' | 'discarded'): Promise<number> {
+  const text = await fetch(stack.gatewayUrl.replace(/\/graphql$/, '/metrics')).then((r) => r.text());
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('nhs_graph_speculative_entity_fetches_total{') && l.includes(`outcome="${outcome}"`),
+    );
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+describe('speculative entity fetches through the gateway', () => {
+  it('serves the early GP record once the shape is known: same answer, one GP Connect call', async () => {
+    const first = await summary('9000000009');
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data?.['patient']).toMatchObject({ nhsNumber: '9000000009' });
+
+    await resetSandbox(stack.sandboxUrl);
+    const usedBefore = await speculative('used');
+    const second = await summary('9000000009');
+    expect(second.body).toEqual(first.body);
+    expect(await structuredCalls()).toBe(1);
+    expect(await speculative('used')).toBe(usedBefore + 1);
+  }, 30_000);
+
+  it('drops the early answer when PDS answers with another (current) NHS number', async () => {
+    await summary('9000000009'); // the shape is known
+    const current = await summary('9000000009');
+    await resetSandbox(stack.sandboxUrl);
+    const discardedBefore = await speculative('discarded');
+
+    const superseded = await summary('5900053636');
+    expect(superseded.body.errors).toBeUndefined();
+    // PDS serves the current record; its GP record is the current number's, not the old one's.
+    expect(superseded.body.data).toEqual(current.body.data);
+    // The early call (old number) and the plan's own (current number).
+    expect(await structuredCalls()).toBe(2);
+    expect(await speculative('discarded')).toBe(discardedBefore + 1);
+  }, 30_000);
+
+  it('keeps the plan’s answer for an unknown patient: NOT_FOUND only, nothing from the early call', async () => {
+    await summary('9000000009'); // the shape is known
+    await resetSandbox(stack.sandboxUrl);
+
+    const unknown = await summary('9111231130');
+    expect(unknown.body.data).toEqual({ patient: null });
+    expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
+    // GP Connect was asked before PDS had answered; that answer went nowhere.
+    expect(await structuredCalls()).toBe(1);
+  }, 30_000);
+});
