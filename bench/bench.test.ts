@@ -97,6 +97,8 @@ describe('npm run bench (quick mode)', () => {
         dmd: 0,
       });
       expect(run.floorStages).toBe(1);
+      // GP Connect was asked alongside PDS on every sequential request, and never in vain.
+      expect(run.speculativeFetches).toEqual({ used: report.settings.probeRequests, discarded: 0 });
     }
     const markdown = readFileSync(reportPath.replace(/\.json$/, '.md'), 'utf8');
     for (const section of SUMMARY_SECTIONS) expect(markdown).toContain(`- ${section.name}: upstream`);

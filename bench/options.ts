@@ -2,7 +2,7 @@
 // the product; the benchmark has its own small set). Timing goals are reported, never asserted.
 import { fileURLToPath } from 'node:url';
 
-export const GATEWAY_NAMES = ['nhs-graph', 'hive-gateway', 'apollo-gateway'] as const;
+export const GATEWAY_NAMES = ['nhs-graph', 'nhs-graph-bounded', 'hive-gateway', 'apollo-gateway'] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 export const SCENARIO_NAMES = ['overhead', 'summary'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

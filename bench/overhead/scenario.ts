@@ -15,14 +15,26 @@ import { BENCH_SUBGRAPHS, type BenchSubgraphName } from '../subgraphs/schemas.js
 import { citizens, mintTokenPool } from '../tokens.js';
 import { TEST_QUERY_BODY, expectedTestQueryResponse } from './query.js';
 
+/**
+ * The same nhs-graph gateway configured for memory rather than throughput: a bounded V8 old space
+ * and fewer requests executing at once (gateway/admission.ts), as an operator would run it to keep
+ * each replica's memory small. Measured beside the default so the trade-off is one run's figures.
+ */
+export const BOUNDED = {
+  nodeArgs: ['--max-old-space-size=160'],
+  env: { GATEWAY_MAX_CONCURRENT_REQUESTS: '8' },
+};
+
 export const GATEWAY_LABELS: Record<GatewayName, string> = {
   'nhs-graph': 'nhs-graph gateway (auth + plugins on)',
+  'nhs-graph-bounded': `nhs-graph gateway, memory-bounded (${BOUNDED.nodeArgs.join(' ')}, GATEWAY_MAX_CONCURRENT_REQUESTS=${BOUNDED.env.GATEWAY_MAX_CONCURRENT_REQUESTS})`,
   'hive-gateway': 'plain Hive Gateway runtime',
   'apollo-gateway': 'plain @apollo/gateway + @apollo/server',
 };
 
 const GATEWAY_SCRIPTS: Record<GatewayName, string> = {
   'nhs-graph': 'bench/gateways/nhs-graph.ts',
+  'nhs-graph-bounded': 'bench/gateways/nhs-graph.ts',
   'hive-gateway': 'bench/gateways/hive-gateway.ts',
   'apollo-gateway': 'bench/gateways/apollo-gateway.ts',
 };
@@ -128,11 +140,19 @@ async function startGateway(
     BENCH_SUPERGRAPH: environment.supergraphPath,
     BENCH_SUBGRAPH_URLS: JSON.stringify(environment.subgraphUrls),
   };
+  const ours = { ...PRODUCTION_ENV, SANDBOX_PORT: String(environment.sandboxPort), ...common };
   const env =
     name === 'nhs-graph'
-      ? childEnv({ ...PRODUCTION_ENV, SANDBOX_PORT: String(environment.sandboxPort), ...common })
-      : childEnv({ NODE_ENV: 'production', ...common });
-  const child = startChild(name, GATEWAY_SCRIPTS[name], env, [...options.gatewayNodeArgs, ...nodeArgs]);
+      ? childEnv(ours)
+      : name === 'nhs-graph-bounded'
+        ? childEnv({ ...ours, ...BOUNDED.env })
+        : childEnv({ NODE_ENV: 'production', ...common });
+  const bounded = name === 'nhs-graph-bounded' ? BOUNDED.nodeArgs : [];
+  const child = startChild(name, GATEWAY_SCRIPTS[name], env, [
+    ...options.gatewayNodeArgs,
+    ...bounded,
+    ...nodeArgs,
+  ]);
   const url = `http://127.0.0.1:${port}/graphql`;
   let lastAnswer = '';
   try {

@@ -47,6 +47,11 @@ export interface SummaryRun {
   upstreamCallsByRoute: Record<string, number>;
   /** Calls per query by sandbox upstream (pds, ods, gpconnect, dmd); 0 when served from nhs-graph's cache. */
   upstreamCallsByUpstream: Record<string, number>;
+  /**
+   * Entity fetches the gateway started alongside the root fetch (gateway/speculative-fetches.ts)
+   * over the sequential requests: used, or discarded (made, then not needed).
+   */
+  speculativeFetches: { used: number; discarded: number };
 }
 
 export interface SummaryResult {
@@ -163,6 +168,7 @@ async function measureSummary(
   // nothing else going on (once whatever the load left in flight has finished).
   await settle(Object.values(watch));
   await fetch(`${stack.sandboxUrl}/_sandbox/reset`, { method: 'POST' });
+  const speculationBefore = await speculativeFetchCounts(stack.gatewayUrl);
   const unloaded: number[] = [];
   for (let i = 0; i < options.probeRequests; i++) {
     const started = performance.now();
@@ -178,6 +184,7 @@ async function measureSummary(
     unloaded.push(performance.now() - started);
     if (!verify(answer)) throw new Error(`summary (${label}) answered wrongly: ${answer.slice(0, 600)}`);
   }
+  const speculationAfter = await speculativeFetchCounts(stack.gatewayUrl);
   const { counts } = (await (await fetch(`${stack.sandboxUrl}/_sandbox/requests`)).json()) as {
     counts: Record<string, number>;
   };
@@ -206,5 +213,22 @@ async function measureSummary(
     upstreamCallsPerQuery: Object.values(perQuery).reduce((a, b) => a + b, 0),
     upstreamCallsByRoute: perQuery,
     upstreamCallsByUpstream: byUpstream,
+    speculativeFetches: {
+      used: speculationAfter.used - speculationBefore.used,
+      discarded: speculationAfter.discarded - speculationBefore.discarded,
+    },
   };
+}
+
+/** The gateway's speculative entity fetch counters, summed over subgraphs (its /metrics). */
+async function speculativeFetchCounts(gatewayUrl: string): Promise<{ used: number; discarded: number }> {
+  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const counts = { used: 0, discarded: 0 };
+  for (const line of text.split('\n')) {
+    const match = /^nhs_graph_speculative_entity_fetches_total\{.*outcome="(used|discarded)".*\} (\d+)/.exec(
+      line,
+    );
+    if (match) counts[match[1] as 'used' | 'discarded'] += Number(match[2]);
+  }
+  return counts;
 }
