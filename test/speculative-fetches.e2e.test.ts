@@ -39,7 +39,7 @@ beforeEach(async () => {
 const STRUCTURED = 'gpconnect POST /{ods}/STU3/1/gpconnect/structured/fhir/Patient/$gpc.getstructuredrecord';
 const structuredCalls = async () => (await sandboxRequests(stack.sandboxUrl)).counts[STRUCTURED] ?? 0;
 
-const summary = (nhsNumber: string) =>
+const summary = (nhsNumber: string, headers: Record<string, string> = asClinician) =>
   postGraphQL(
     stack.gatewayUrl,
     `query Summary($nhsNumber: NhsNumber!) {
@@ -51,7 +51,7 @@ const summary = (nhsNumber: string) =>
       }
     }`,
     { nhsNumber },
-    asClinician,
+    headers,
   );
 
 /** The gateway's count of speculative fetches with this outcome (Prometheus text). */
@@ -104,5 +104,47 @@ describe('speculative entity fetches through the gateway', () => {
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
     // GP Connect was asked before PDS had answered; that answer went nowhere.
     expect(await structuredCalls()).toBe(1);
+  }, 30_000);
+
+  it('gives a citizen nothing of someone else’s record, early or not: GP Connect is never asked', async () => {
+    const citizen = bearer(
+      await mintToken(stack.sandboxUrl, 'citizen', { nhsNumber: '9000000009', level: 'P9' }),
+    );
+    expect((await summary('9000000009', citizen)).body.errors).toBeUndefined(); // their own: the shape is known
+    await resetSandbox(stack.sandboxUrl);
+    const discardedBefore = await speculative('discarded');
+
+    const someoneElse = await summary('9000000017', citizen);
+    expect(someoneElse.body.data).toEqual({ patient: null });
+    expect(errorCodes(someoneElse)).toEqual(['FORBIDDEN']);
+    // The early fetch was made, and careRecord refused it before any call to GP Connect.
+    expect(await speculative('discarded')).toBe(discardedBefore + 1);
+    expect(await structuredCalls()).toBe(0);
+  }, 30_000);
+
+  it('drops the early answer for a many-patient query when one patient is unknown, and answers the rest', async () => {
+    const many = (numbers: string[]) =>
+      postGraphQL(
+        stack.gatewayUrl,
+        `{ ${numbers
+          .map(
+            (n, i) =>
+              `p${i}: patient(nhsNumber: "${n}") { nhsNumber allergies { active { items { code { code } } } } }`,
+          )
+          .join(' ')} }`,
+        undefined,
+        asClinician,
+      );
+    const known = await many(['9000000009', '9000000017']);
+    expect(known.body.errors).toBeUndefined();
+    await resetSandbox(stack.sandboxUrl);
+    const discardedBefore = await speculative('discarded');
+
+    const withUnknown = await many(['9000000009', '9111231130']);
+    expect(withUnknown.body.data).toEqual({ p0: known.body.data?.['p0'], p1: null });
+    expect(errorCodes(withUnknown)).toEqual(['NOT_FOUND']);
+    // Early: both numbers (one call each); then the plan's own, for the one PDS knows.
+    expect(await structuredCalls()).toBe(3);
+    expect(await speculative('discarded')).toBe(discardedBefore + 1);
   }, 30_000);
 });
