@@ -7,31 +7,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { postPersisted } from './persisted.js';
-import { resetSandbox, sandboxRequests } from './sandbox-client.js';
+import { sandboxRequests } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'];
 const schema = `audit_e2e_${process.pid}`;
 const auditDir = mkdtempSync(join(tmpdir(), 'nhs-graph-audit-e2e-'));
 const auditEnv = { AUDIT_DIR: auditDir, AUDIT_PG_SCHEMA: schema, ...(DATABASE_URL ? { DATABASE_URL } : {}) };
 
-let stack: RunningStack;
+const stack = useTestStack({ LOG_LEVEL: 'debug', ...auditEnv }, { stdio: 'capture' });
 let igOfficer: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'capture',
-    env: { LOG_LEVEL: 'debug', NODE_ENV: 'test', ...auditEnv },
-  });
   igOfficer = bearer(await mintToken(stack.sandboxUrl, 'ig-officer'));
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.stop();
   rmSync(auditDir, { recursive: true, force: true });
   if (DATABASE_URL) {
     const client = new pg.Client({ connectionString: DATABASE_URL });
@@ -40,8 +34,6 @@ afterAll(async () => {
     await client.end();
   }
 });
-
-beforeEach(() => resetSandbox(stack.sandboxUrl));
 
 const AUDIT = `query($filter: AuditFilter!) { auditRecords(filter: $filter) { records {
   correlationId nhsNumber operationName service resourceTypes fields authorisation outcome detail

@@ -3,25 +3,15 @@
 import { createHmac, createPublicKey } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { signInternalToken } from '../platform/internal-token.js';
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { citizen } from './principals.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { postPersisted } from './persisted.js';
 import { resetSandbox, upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack({ NODE_ENV: 'test' });
 const LOCAL_SECRET = 'nhs-graph-local-development-secret-not-for-production';
-
-beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: { LOG_LEVEL: 'silent', NODE_ENV: 'test' },
-  });
-}, 60_000);
-afterAll(() => stack?.stop());
-beforeEach(() => resetSandbox(stack.sandboxUrl));
 
 const PATIENT = `{ patient(nhsNumber: "9000000009") { nhsNumber name { text } address { postcode } } }`;
 const nhsLoginIssuer = () => `${stack.sandboxUrl}/identity/nhs-login`;

@@ -4,35 +4,19 @@
 // through `_entities`. What is counted here is GP Connect calls at the sandbox: one per patient per
 // request, whatever sections the query asks, and again on every request (nothing cached).
 import { randomUUID } from 'node:crypto';
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
-import { resetSandbox, sandboxRequests } from './sandbox-client.js';
+import { sandboxRequests } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack({
+  SANDBOX_SYNTHETIC_PATIENTS: '0',
+});
 let asClinician: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      SANDBOX_SYNTHETIC_PATIENTS: '0',
-      REDIS_KEY_PREFIX: `nhs-graph-e2e-${randomUUID()}:`,
-    },
-  });
   asClinician = bearer(await mintToken(stack.sandboxUrl, 'clinician'));
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await resetSandbox(stack.sandboxUrl);
-});
 
 const STRUCTURED = 'gpconnect POST /{ods}/STU3/1/gpconnect/structured/fhir/Patient/$gpc.getstructuredrecord';
 const gql = (document: string, variables?: Record<string, unknown>) =>

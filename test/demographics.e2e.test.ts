@@ -1,19 +1,14 @@
 // End to end over real HTTP: sandbox PDS <- demographics subgraph <- Hive Gateway, each its own
 // process on free ports, exactly as `npm start` runs them.
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
-import { resetSandbox, sandboxRequests, upstreamCalls } from './sandbox-client.js';
+import { sandboxRequests, upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack({ NODE_ENV: 'test' });
 let asClerk: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: { LOG_LEVEL: 'silent', NODE_ENV: 'test' },
-  });
   asClerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
 }, 60_000);
 
@@ -23,14 +18,6 @@ const query = <TData = Record<string, unknown>>(
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
 ) => postGraphQL<TData>(stack.gatewayUrl, document, variables, { ...asClerk, ...headers });
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await resetSandbox(stack.sandboxUrl);
-});
 
 const PATIENT_FIELDS = `
   nhsNumber

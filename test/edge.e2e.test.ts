@@ -8,9 +8,9 @@ import { createGateway } from '../gateway/server.js';
 import { documentIdOf, loadPartners, type PersistedOperation } from '../gateway/partners.js';
 import { loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
-import { startStack, type RunningStack } from '../scripts/stack.js';
-import { resetSandbox, upstreamCalls } from './sandbox-client.js';
+import { upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken, type MintOptions, type Profile } from './tokens.js';
+import { useTestStack } from './stack.js';
 
 const LIMITS = {
   MAX_QUERY_DEPTH: '4',
@@ -25,7 +25,13 @@ const LIMITS = {
 const ALLOWED_ORIGIN = 'https://app.example.nhs.uk';
 const CSRF = { 'apollo-require-preflight': 'true' };
 
-let stack: RunningStack;
+const stack = useTestStack({
+  CORS_ORIGINS: ALLOWED_ORIGIN,
+  // Each run its own keys, so runs (and suites) sharing one Redis do not share counters.
+  REDIS_KEY_PREFIX: `nhs-graph-edge-test-${randomUUID()}:`,
+  APQ_TTL_SECONDS: '300',
+  ...LIMITS,
+});
 let clerk: Record<string, string>;
 let clinician: Record<string, string>;
 let acme: Record<string, string>;
@@ -42,19 +48,6 @@ const token = async (profile: Profile, options: MintOptions = {}) =>
   bearer(await mintToken(stack.sandboxUrl, profile, options));
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      CORS_ORIGINS: ALLOWED_ORIGIN,
-      // Each run its own keys, so runs (and suites) sharing one Redis do not share counters.
-      REDIS_KEY_PREFIX: `nhs-graph-edge-test-${randomUUID()}:`,
-      APQ_TTL_SECONDS: '300',
-      ...LIMITS,
-    },
-  });
   [clerk, clinician, acme, orgfinder] = await Promise.all([
     token('clerk'),
     token('clinician'),
@@ -62,9 +55,6 @@ beforeAll(async () => {
     token('partner', { clientId: 'orgfinder', scopes: ['organisation.read'] }),
   ]);
 }, 60_000);
-afterAll(() => stack?.stop());
-beforeEach(() => resetSandbox(stack.sandboxUrl));
-
 interface Answer {
   status: number;
   headers: Headers;

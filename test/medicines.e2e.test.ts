@@ -2,38 +2,20 @@
 // (and the care record's medications joined to it), each its own process on free ports, exactly
 // as `npm start` runs them. With REDIS_URL set (CI) the
 // `reference` cache tier is the shared Redis; without it, the subgraph's memory.
-import { randomUUID } from 'node:crypto';
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { resetSandbox, sandboxRequests } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack({
+  // A short TTL keeps what the run leaves behind short-lived.
+  CACHE_TTL_REFERENCE_SECONDS: '300',
+});
 let asClerk: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      // A prefix of this run's own keeps a shared Redis cold at the start; a short TTL keeps what
-      // the run leaves behind short-lived.
-      REDIS_KEY_PREFIX: `nhs-graph-e2e-${randomUUID()}:`,
-      CACHE_TTL_REFERENCE_SECONDS: '300',
-    },
-  });
   asClerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await resetSandbox(stack.sandboxUrl);
-});
 
 const query = <TData = Record<string, unknown>>(document: string, variables?: Record<string, unknown>) =>
   postGraphQL<TData>(stack.gatewayUrl, document, variables, asClerk);

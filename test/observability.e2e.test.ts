@@ -1,19 +1,10 @@
 // Metrics, health and the integration status view, over HTTP, change with real traffic.
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { postGraphQL } from './graphql-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack({ NODE_ENV: 'test' }, { resetBeforeEach: false });
 const base = () => stack.gatewayUrl.replace(/\/graphql$/, '');
-
-beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: { LOG_LEVEL: 'silent', NODE_ENV: 'test' },
-  });
-}, 60_000);
-afterAll(() => stack?.stop());
 
 const metricValue = (text: string, line: RegExp): number => {
   const match = text.split('\n').find((l) => line.test(l));

@@ -2,48 +2,31 @@
 // Hive Gateway, each its own process on free ports, exactly as `npm start` runs them. Patient
 // .registeredGp is owned by demographics as a reference; the gateway joins it to the organisations
 // subgraph through `_entities`.
-import { randomUUID } from 'node:crypto';
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { generatePeople } from '../sandbox/synthetic.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { resetSandbox, sandboxRequests, upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
 const SEED = 42;
 const SYNTHETIC_PATIENTS = 1000;
 
-let stack: RunningStack;
+const stack = useTestStack({
+  SANDBOX_SEED: String(SEED),
+  SANDBOX_SYNTHETIC_PATIENTS: String(SYNTHETIC_PATIENTS),
+  // One query for 50 patients needs 50 aliases; the edge's defaults are tighter on purpose.
+  MAX_QUERY_ALIASES: '60',
+  MAX_QUERY_COST: '100000',
+  MAX_QUERY_TOKENS: '10000',
+  // With REDIS_URL set (CI) the cache is the shared Redis: a prefix of this run's own keeps it
+  // cold at the start, and a short TTL keeps what the run leaves behind short-lived.
+  CACHE_TTL_DIRECTORY_SECONDS: '300',
+});
 let asClerk: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      SANDBOX_SEED: String(SEED),
-      SANDBOX_SYNTHETIC_PATIENTS: String(SYNTHETIC_PATIENTS),
-      // One query for 50 patients needs 50 aliases; the edge's defaults are tighter on purpose.
-      MAX_QUERY_ALIASES: '60',
-      MAX_QUERY_COST: '100000',
-      MAX_QUERY_TOKENS: '10000',
-      // With REDIS_URL set (CI) the cache is the shared Redis: a prefix of this run's own keeps it
-      // cold at the start, and a short TTL keeps what the run leaves behind short-lived.
-      REDIS_KEY_PREFIX: `nhs-graph-e2e-${randomUUID()}:`,
-      CACHE_TTL_DIRECTORY_SECONDS: '300',
-    },
-  });
   asClerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await resetSandbox(stack.sandboxUrl);
-});
 
 /** A clerk: staff with a demographics activity, so registered GPs are visible. */
 const query = <TData = Record<string, unknown>>(document: string, variables?: Record<string, unknown>) =>

@@ -1,28 +1,24 @@
 // What leaves the gateway in production: no IDE, no introspection, no stack traces, internal
 // hostnames or upstream bodies — even when an upstream is unreachable.
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack(
+  {
+    NODE_ENV: 'production',
+    INTERNAL_TOKEN_SECRET: 'a-production-like-secret-of-at-least-32-characters',
+    // PDS is unreachable: the error must not say where nhs-graph tried to reach it.
+    PDS_BASE_URL: 'http://127.0.0.1:9/personal-demographics/FHIR/R4',
+    PDS_TIMEOUT_MS: '1000',
+  },
+  { resetBeforeEach: false },
+);
 let headers: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'production',
-      INTERNAL_TOKEN_SECRET: 'a-production-like-secret-of-at-least-32-characters',
-      // PDS is unreachable: the error must not say where nhs-graph tried to reach it.
-      PDS_BASE_URL: 'http://127.0.0.1:9/personal-demographics/FHIR/R4',
-      PDS_TIMEOUT_MS: '1000',
-    },
-  });
   headers = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
 }, 60_000);
-afterAll(() => stack?.stop());
 
 describe('the gateway with NODE_ENV=production', () => {
   it('serves no GraphiQL', async () => {

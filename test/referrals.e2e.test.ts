@@ -3,38 +3,21 @@
 // Patient.referrals is added to demographics' Patient by the referrals subgraph; the gateway joins
 // them through `_entities`. Sandbox patient 9000000009 holds UBRNs 000000070001 and 000000070000
 // (sandbox/fixtures/derived/ers-links.json).
-import { randomUUID } from 'node:crypto';
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
-import { resetSandbox, sandboxRequests } from './sandbox-client.js';
+import { sandboxRequests } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack({
+  SANDBOX_SYNTHETIC_PATIENTS: '0',
+});
 let asClinician: Record<string, string>;
 let asClerk: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      SANDBOX_SYNTHETIC_PATIENTS: '0',
-      REDIS_KEY_PREFIX: `nhs-graph-e2e-${randomUUID()}:`,
-    },
-  });
   asClinician = bearer(await mintToken(stack.sandboxUrl, 'clinician'));
   asClerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await resetSandbox(stack.sandboxUrl);
-});
 
 const as = (headers: Record<string, string>) => (document: string, variables?: Record<string, unknown>) =>
   postGraphQL(stack.gatewayUrl, document, variables, headers);

@@ -1,36 +1,23 @@
 // Stale-if-error end to end: sandbox PDS (with injected faults) <- demographics subgraph <- Hive
 // Gateway, each its own process. The demographics tier's window is tiny here (TTL 1 s + stale
 // 2 s = 3 s) so "beyond the window" is reachable in a test.
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { resetSandbox, sandboxRequests } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
 const WINDOW_SECONDS = 3;
-let stack: RunningStack;
+const stack = useTestStack({
+  CACHE_TTL_DEMOGRAPHICS_SECONDS: '1',
+  DEMOGRAPHICS_STALE_IF_ERROR_SECONDS: String(WINDOW_SECONDS - 1),
+});
 let asClerk: Record<string, string>;
 let igOfficer: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      CACHE_TTL_DEMOGRAPHICS_SECONDS: '1',
-      DEMOGRAPHICS_STALE_IF_ERROR_SECONDS: String(WINDOW_SECONDS - 1),
-    },
-  });
   asClerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
   igOfficer = bearer(await mintToken(stack.sandboxUrl, 'ig-officer'));
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(() => resetSandbox(stack.sandboxUrl));
 
 async function setPdsFaults(faults: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${stack.sandboxUrl}/_sandbox/faults/pds`, {

@@ -3,30 +3,19 @@
 // travels by GET; and each write is in the audit trail before and after it is sent.
 import { randomUUID } from 'node:crypto';
 import { documentIdOf } from '../gateway/partners.js';
-import { startStack, type RunningStack } from '../scripts/stack.js';
 import { errorCodes, postGraphQL } from './graphql-client.js';
-import { resetSandbox, sandboxRequests } from './sandbox-client.js';
+import { sandboxRequests } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
+import { useTestStack } from './stack.js';
 
-let stack: RunningStack;
+const stack = useTestStack({ REDIS_KEY_PREFIX: `nhs-graph-e2e-${randomUUID()}:` });
 let asClerk: Record<string, string>;
 let igOfficer: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    freePorts: true,
-    stdio: 'ignore',
-    env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', REDIS_KEY_PREFIX: `nhs-graph-e2e-${randomUUID()}:` },
-  });
   asClerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
   igOfficer = bearer(await mintToken(stack.sandboxUrl, 'ig-officer'));
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(() => resetSandbox(stack.sandboxUrl));
 
 const UPDATE = `mutation UpdateAddress($input: UpdatePatientAddressInput!) {
   updatePatientAddress(input: $input) { nhsNumber version address { lines postcode } }
