@@ -5,7 +5,7 @@
 // request, whatever sections the query asks, and again on every request (nothing cached).
 import { randomUUID } from 'node:crypto';
 import { errorCodes, postGraphQL } from './graphql-client.js';
-import { sandboxRequests } from './sandbox-client.js';
+import { sandboxRequests, structuredRecordCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
 import { useTestStack } from './stack.js';
 
@@ -18,10 +18,9 @@ beforeAll(async () => {
   asClinician = bearer(await mintToken(stack.sandboxUrl, 'clinician'));
 }, 60_000);
 
-const STRUCTURED = 'gpconnect POST /{ods}/STU3/1/gpconnect/structured/fhir/Patient/$gpc.getstructuredrecord';
 const gql = (document: string, variables?: Record<string, unknown>) =>
   postGraphQL(stack.gatewayUrl, document, variables, asClinician);
-const structuredCalls = async () => (await sandboxRequests(stack.sandboxUrl)).counts[STRUCTURED] ?? 0;
+const structuredCalls = () => structuredRecordCalls(stack.sandboxUrl);
 
 const SECTIONS = `
   allergies { active { items { code { code display } } emptyReason { kind } unresolvedEntries } }

@@ -24,3 +24,12 @@ export async function upstreamCalls(sandboxUrl: string, upstream: string): Promi
   const { log } = await sandboxRequests(sandboxUrl);
   return log.filter((entry) => entry.upstream === upstream).length;
 }
+
+/** The sandbox's route for GP Connect's structured-record call (one per patient per request). */
+export const GP_STRUCTURED_RECORD_ROUTE =
+  'gpconnect POST /{ods}/STU3/1/gpconnect/structured/fhir/Patient/$gpc.getstructuredrecord';
+
+/** How many structured-record calls GP Connect (the sandbox) has received since its last reset. */
+export async function structuredRecordCalls(sandboxUrl: string): Promise<number> {
+  return (await sandboxRequests(sandboxUrl)).counts[GP_STRUCTURED_RECORD_ROUTE] ?? 0;
+}

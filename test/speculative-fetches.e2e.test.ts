@@ -6,7 +6,7 @@
 // early answer is dropped — none of its data or errors reach the client — and the plan fetches as
 // usual.
 import { errorCodes, postGraphQL } from './graphql-client.js';
-import { resetSandbox, sandboxRequests } from './sandbox-client.js';
+import { resetSandbox, structuredRecordCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
 import { useTestStack } from './stack.js';
 
@@ -19,8 +19,7 @@ beforeAll(async () => {
   asClinician = bearer(await mintToken(stack.sandboxUrl, 'clinician'));
 }, 60_000);
 
-const STRUCTURED = 'gpconnect POST /{ods}/STU3/1/gpconnect/structured/fhir/Patient/$gpc.getstructuredrecord';
-const structuredCalls = async () => (await sandboxRequests(stack.sandboxUrl)).counts[STRUCTURED] ?? 0;
+const structuredCalls = () => structuredRecordCalls(stack.sandboxUrl);
 
 const summary = (nhsNumber: string, headers: Record<string, string> = asClinician) =>
   postGraphQL(
