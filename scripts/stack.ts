@@ -28,6 +28,22 @@ export interface RunningStack {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  // Free ports are only free when asked: another stack starting at the same moment (parallel test
+  // files) can take one first. Our process then exits (EADDRINUSE) while the other stack's answers
+  // our health check, so a start with free ports is checked at the end and tried again.
+  const attempts = options.freePorts ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startStackOnce(options: StackOptions): Promise<RunningStack> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.freePorts) await assignFreePorts(env);
   const config = loadConfig(env);
@@ -45,6 +61,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const gatewayBase = `http://127.0.0.1:${config.gateway.port}`;
     children.push(run('gateway/main.ts', [], env, options));
     await waitForHealth(`${gatewayBase}/health`, children);
+    // Every health check must have been answered by our own processes: none may have exited.
+    const exited = children.find((child) => child.exitCode !== null);
+    if (exited) throw new PortTakenError(`${exited.spawnargs.slice(3).join(' ')} exited while starting`);
     return {
       gatewayUrl: `${gatewayBase}/graphql`,
       sandboxUrl: config.sandbox.url,
@@ -102,7 +121,9 @@ async function waitForHealth(url: string, children: ChildProcess[], timeoutMs = 
     const dead = children.find((child) => child.exitCode !== null);
     if (dead) {
       const name = dead.spawnargs.slice(3).join(' ');
-      throw new Error(`${name} exited with code ${dead.exitCode}\n${stderrTails.get(dead) ?? ''}`);
+      const stderr = stderrTails.get(dead) ?? '';
+      const message = `${name} exited with code ${dead.exitCode}\n${stderr}`;
+      throw stderr.includes('EADDRINUSE') ? new PortTakenError(message) : new Error(message);
     }
     try {
       const response = await fetch(url);
