@@ -4,6 +4,7 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/**',
+      'dist/**',
       '**/__generated__/**',
       'sandbox/fixtures/**',
       'bench/results/**',

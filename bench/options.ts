@@ -1,6 +1,7 @@
 // Benchmark settings, read once from the environment (the product's platform/config.ts is for
 // the product; the benchmark has its own small set). Timing goals are reported, never asserted.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../platform/paths.js';
 
 export const GATEWAY_NAMES = ['nhs-graph', 'nhs-graph-bounded', 'hive-gateway', 'apollo-gateway'] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
@@ -31,7 +32,7 @@ export interface BenchOptions {
   resultsDir: string;
 }
 
-const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
+const DEFAULT_RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name];

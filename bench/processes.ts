@@ -1,10 +1,10 @@
-// Child processes of the benchmark: started with tsx like the product's own processes, waited
-// for until they answer, stopped with SIGTERM (so a --cpu-prof run writes its profile).
+// Child processes of the benchmark: started as the product's own processes are (compiled, with
+// plain node, under `npm run bench`; platform/paths.ts), waited for until they answer, stopped with SIGTERM (so a --cpu-prof run writes its profile).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT, entryPointArgs } from '../platform/paths.js';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = PROJECT_ROOT;
 
 export interface Child {
   name: string;
@@ -21,7 +21,7 @@ export function startChild(
   env: NodeJS.ProcessEnv,
   nodeArgs: string[] = [],
 ): Child {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entryPointArgs(script)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -112,7 +112,11 @@ export function findDescendantPid(needle: string): number | undefined {
   for (const pid of parents.keys()) {
     if (!isDescendant(pid)) continue;
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      // Named by source path; a compiled process runs the same path as .js under dist/.
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .map((arg) => arg.replace(/\.js$/, '.ts'))
+        .join(' ');
       if (cmdline.includes(needle)) return pid;
     } catch {
       // gone already

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../platform/paths.js';
 import type { LoadResult } from './load.js';
 import type { BenchOptions, GatewayName } from './options.js';
 import type { GatewayRun, OverheadResult } from './overhead/scenario.js';
@@ -43,7 +44,7 @@ export interface Target {
   met: boolean | null;
 }
 
-const HOT_PATH_NOTES = new URL('./hot-path.md', import.meta.url);
+const HOT_PATH_NOTES = join(PROJECT_ROOT, 'bench', 'hot-path.md');
 
 export function buildReport(
   options: BenchOptions,
@@ -204,7 +205,7 @@ function renderMarkdown(report: Report): string {
       `every request carries a different valid token from a pool of ${s.tokenPool}; every response is compared with the expected ` +
       'data for its query, and anything else (a wrong or partial answer, a non-2xx, a connection error or timeout) is an error.',
     '',
-    'Every process runs under tsx, as `npm start` runs the product; its loader thread adds about 30 MB to each RSS figure.',
+    'Every process runs compiled (`npm run build`) with plain node, as `npm start` runs the product.',
     '',
     ...(s.gatewayNodeArgs.length
       ? [`Every gateway ran with node flags \`${s.gatewayNodeArgs.join(' ')}\`.`, '']

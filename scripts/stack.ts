@@ -2,9 +2,9 @@
 // every subgraph, then the gateway, each waited for on its /health. Used by `npm start` and by
 // the end-to-end tests (which ask for free ports).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { loadConfig } from '../platform/config.js';
+import { PROJECT_ROOT, entryPointArgs } from '../platform/paths.js';
 import { subgraphRegistry } from '../subgraphs/registry.js';
 
 export interface StackOptions {
@@ -24,8 +24,6 @@ export interface RunningStack {
   logs(): string[];
   stop(): Promise<void>;
 }
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   // Free ports are only free when asked: another stack starting at the same moment (parallel test
@@ -63,7 +61,7 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
     await waitForHealth(`${gatewayBase}/health`, children);
     // Every health check must have been answered by our own processes: none may have exited.
     const exited = children.find((child) => child.exitCode !== null);
-    if (exited) throw new PortTakenError(`${exited.spawnargs.slice(3).join(' ')} exited while starting`);
+    if (exited) throw new PortTakenError(`${processNames.get(exited)} exited while starting`);
     return {
       gatewayUrl: `${gatewayBase}/graphql`,
       sandboxUrl: config.sandbox.url,
@@ -90,14 +88,16 @@ async function assignFreePorts(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 const stderrTails = new WeakMap<ChildProcess, string>();
+/** What each child runs (`subgraphs/main.ts demographics`), to say which one died. */
+const processNames = new WeakMap<ChildProcess, string>();
 /** Captured stdout lines, bounded so a long run cannot exhaust memory. */
 const logLines: string[] = [];
 const MAX_LOG_LINES = 20_000;
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv, options: StackOptions): ChildProcess {
   const quiet = options.stdio === 'ignore' || options.stdio === 'capture';
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...entryPointArgs(script), ...args], {
+    cwd: PROJECT_ROOT,
     env,
     stdio: quiet ? ['ignore', options.stdio === 'capture' ? 'pipe' : 'ignore', 'pipe'] : 'inherit',
   });
@@ -112,6 +112,7 @@ function run(script: string, args: string[], env: NodeJS.ProcessEnv, options: St
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTails.set(child, `${stderrTails.get(child) ?? ''}${chunk.toString()}`.slice(-2000));
   });
+  processNames.set(child, [script, ...args].join(' '));
   return child;
 }
 
@@ -120,7 +121,7 @@ async function waitForHealth(url: string, children: ChildProcess[], timeoutMs = 
   while (Date.now() < deadline) {
     const dead = children.find((child) => child.exitCode !== null);
     if (dead) {
-      const name = dead.spawnargs.slice(3).join(' ');
+      const name = processNames.get(dead);
       const stderr = stderrTails.get(dead) ?? '';
       const message = `${name} exited with code ${dead.exitCode}\n${stderr}`;
       throw stderr.includes('EADDRINUSE') ? new PortTakenError(message) : new Error(message);

@@ -21,8 +21,10 @@ import { TEST_QUERY_BODY, expectedTestQueryResponse } from './query.js';
  * each replica's memory small. Measured beside the default so the trade-off is one run's figures.
  */
 export const BOUNDED = {
-  nodeArgs: ['--max-old-space-size=160'],
-  env: { GATEWAY_MAX_CONCURRENT_REQUESTS: '8' },
+  nodeArgs: (process.env['BENCH_BOUNDED_NODE_ARGS'] ?? '--max-old-space-size=160')
+    .split(/\s+/)
+    .filter(Boolean),
+  env: { GATEWAY_MAX_CONCURRENT_REQUESTS: process.env['BENCH_BOUNDED_CONCURRENCY'] ?? '8' },
 };
 
 export const GATEWAY_LABELS: Record<GatewayName, string> = {
