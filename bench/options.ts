@@ -78,3 +78,18 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     resultsDir: env['BENCH_RESULTS_DIR'] || DEFAULT_RESULTS_DIR,
   };
 }
+
+/**
+ * The memory-bounded nhs-graph gateway's settings: node flags (BENCH_BOUNDED_NODE_ARGS, default a
+ * 160 MB old space) and requests executing at once (BENCH_BOUNDED_CONCURRENCY, default 8), the
+ * best of the settings tried (bench/hot-path.md point 3); settable to try others.
+ */
+export function boundedGatewaySettings(env: NodeJS.ProcessEnv = process.env): {
+  nodeArgs: string[];
+  env: { GATEWAY_MAX_CONCURRENT_REQUESTS: string };
+} {
+  return {
+    nodeArgs: (env['BENCH_BOUNDED_NODE_ARGS'] ?? '--max-old-space-size=160').split(/\s+/).filter(Boolean),
+    env: { GATEWAY_MAX_CONCURRENT_REQUESTS: String(number(env, 'BENCH_BOUNDED_CONCURRENCY', 8, 1)) },
+  };
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { childEnv, log, PRODUCTION_ENV } from '../env.js';
 import { exactAnswer, runLoad, type LoadResult } from '../load.js';
-import type { BenchOptions, GatewayName } from '../options.js';
+import { boundedGatewaySettings, type BenchOptions, type GatewayName } from '../options.js';
 import { ROOT, freePort, httpOk, startChild, waitUntil, type Child } from '../processes.js';
 import { monotonicMicros, summariseCpuProfile, type ProfileSummary } from '../profile.js';
 import { composeBenchSupergraph } from '../subgraphs/compose.js';
@@ -20,12 +20,7 @@ import { TEST_QUERY_BODY, expectedTestQueryResponse } from './query.js';
  * and fewer requests executing at once (gateway/admission.ts), as an operator would run it to keep
  * each replica's memory small. Measured beside the default so the trade-off is one run's figures.
  */
-export const BOUNDED = {
-  nodeArgs: (process.env['BENCH_BOUNDED_NODE_ARGS'] ?? '--max-old-space-size=160')
-    .split(/\s+/)
-    .filter(Boolean),
-  env: { GATEWAY_MAX_CONCURRENT_REQUESTS: process.env['BENCH_BOUNDED_CONCURRENCY'] ?? '8' },
-};
+export const BOUNDED = boundedGatewaySettings();
 
 export const GATEWAY_LABELS: Record<GatewayName, string> = {
   'nhs-graph': 'nhs-graph gateway (auth + plugins on)',
