@@ -20,6 +20,11 @@ export interface BenchOptions {
   latencyMs: number;
   /** Distinct valid tokens, rotated per request. */
   tokenPool: number;
+  /**
+   * Times each gateway is measured in the overhead scenario, in alternating order (A..D, D..A, ...)
+   * so drift in the shared machine's load falls on every gateway alike; the best round is reported.
+   */
+  rounds: number;
   /** Sequential requests used to count subgraph/upstream calls per operation exactly. */
   probeRequests: number;
   /** A short `--cpu-prof` run of the nhs-graph gateway after the overhead measurements. */
@@ -70,6 +75,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     gateways: list(env, 'BENCH_GATEWAYS', GATEWAY_NAMES),
     latencyMs: number(env, 'BENCH_LATENCY_MS', 50),
     tokenPool: number(env, 'BENCH_TOKENS', quick ? 20 : 200, 1),
+    rounds: number(env, 'BENCH_ROUNDS', quick ? 1 : 2, 1),
     probeRequests: number(env, 'BENCH_PROBE_REQUESTS', quick ? 3 : 20, 1),
     profile: flag(env, 'BENCH_PROFILE', !quick),
     profileSeconds: number(env, 'BENCH_PROFILE_SECONDS', 5, 1),

@@ -55,7 +55,7 @@ export function buildReport(
   const { resultsDir: _resultsDir, ...settings } = options;
   const withRatios = overhead ? { ...overhead, ratios: ratios(overhead.runs) } : undefined;
   const loads: LoadResult[] = [
-    ...(overhead?.runs.map((run) => run.load) ?? []),
+    ...(overhead?.rounds.map((run) => run.load) ?? []),
     ...(summary?.runs.map((run) => run.load) ?? []),
   ];
   return {
@@ -245,6 +245,26 @@ function renderMarkdown(report: Report): string {
       );
     }
     out('');
+    if (overhead.rounds.length > overhead.runs.length)
+      out(
+        `Each gateway was measured ${overhead.rounds.length / overhead.runs.length} times, in alternating order ` +
+          "(first to last, then last to first), so that a change in the shared machine's load falls on every gateway alike; " +
+          "the table shows each gateway's best round and the ratios compare best rounds. Every round (req/s, peak RSS): " +
+          overhead.runs
+            .map(
+              ({ name }) =>
+                `${name} ${overhead.rounds
+                  .filter((run) => run.name === name)
+                  .map(
+                    (run) =>
+                      `${fmt(run.load.requestsPerSecond)} (${mb(run.load.usage.processes['gateway']?.rssPeakMb)})`,
+                  )
+                  .join(', ')}`,
+            )
+            .join('; ') +
+          '.',
+        '',
+      );
     const ratioRows = Object.keys(overhead.ratios.throughput) as GatewayName[];
     if (ratioRows.length) {
       out(
