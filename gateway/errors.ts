@@ -1,6 +1,8 @@
 // What leaves the gateway: coded errors from subgraphs pass through with their message and
 // code; anything unexpected is masked. Stack traces, upstream bodies and internal hostnames
-// are never sent. Hive Gateway logs the original on the request's logger, with its correlation id.
+// are never sent. Yoga logs at error level every error the mask changes, so an error that is
+// already safe (a caller's mistake: no token, a forbidden field, bad input) is passed on as it is
+// and is not logged as a server error; anything masked or rebuilt is.
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../platform/errors.js';
 
@@ -9,7 +11,7 @@ type MaskError = (error: unknown, message: string, isDev?: boolean) => Error;
 export function maskedErrors(_development: boolean): { maskError: MaskError } {
   return {
     maskError(error, message) {
-      const safe = safeCodedError(error);
+      const safe = safeCodedError(error) ?? requestError(error);
       if (safe) return safe;
       return new GraphQLError(message, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
     },
@@ -20,9 +22,10 @@ function safeCodedError(error: unknown): GraphQLError | undefined {
   if (!(error instanceof GraphQLError)) return undefined;
   const code = error.extensions['code'];
   if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) return undefined;
-  // Rebuild the error from its safe parts only: message, path, locations, and our extensions
-  // minus anything a subgraph might have attached for debugging.
+  // Only message, locations, path and extensions are ever serialised; a subgraph's debugging
+  // extensions are dropped by rebuilding the error from its safe parts.
   const { stacktrace: _stack, exception: _exception, ...extensions } = error.extensions;
+  if (_stack === undefined && _exception === undefined) return error;
   return new GraphQLError(error.message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),
@@ -30,4 +33,21 @@ function safeCodedError(error: unknown): GraphQLError | undefined {
     ...(error.path ? { path: error.path } : {}),
     extensions,
   });
+}
+
+/**
+ * GraphQL's and Yoga's own errors about the request itself (a required variable not given, a
+ * variable of the wrong shape, a body that is not JSON) carry an HTTP 4xx status but no code:
+ * they are the caller's to fix, so they get BAD_USER_INPUT and keep their message, which
+ * describes only what the caller sent. An error caused by anything else stays masked.
+ */
+function requestError(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions['code'] !== undefined) return undefined;
+  if (error.originalError && !(error.originalError instanceof GraphQLError)) return undefined;
+  const http = error.extensions['http'] as { status?: unknown } | undefined;
+  const status = typeof http?.status === 'number' ? http.status : undefined;
+  if (status === undefined || status < 400 || status > 499) return undefined;
+  // Coded in place (the error is this request's own): a new object would be logged as a server error.
+  (error.extensions as Record<string, unknown>)['code'] = ErrorCode.BAD_USER_INPUT;
+  return error;
 }

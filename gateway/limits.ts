@@ -59,8 +59,17 @@ export function useQueryLimits(limits: QueryLimits, options: { production: boole
   ];
 }
 
+/**
+ * The body is refused before it has all been read, so the connection cannot carry another request:
+ * `Connection: close` tells a keep-alive client so, where reusing it would end in a reset.
+ */
 const tooLarge = (message: string) =>
-  new GraphQLError(message, { extensions: { code: ErrorCode.REQUEST_TOO_LARGE, http: { status: 413 } } });
+  new GraphQLError(message, {
+    extensions: {
+      code: ErrorCode.REQUEST_TOO_LARGE,
+      http: { status: 413, headers: { connection: 'close' } },
+    },
+  });
 
 /**
  * Body size (by Content-Length, and by counting the bytes of a body sent without one) and batch
@@ -93,17 +102,27 @@ export function useRequestSizeLimits(limits: Pick<QueryLimits, 'bodyBytes' | 'ba
 type FetchAPI = Pick<typeof globalThis, 'Request' | 'TransformStream'>;
 
 /** The same request, whose body stream fails once more than `limit` bytes have been read. */
+/** How much of an oversized body is read (and dropped) so that its refusal arrives intact. */
+const OVERSIZED_BODY_DRAIN_BYTES = 1024 * 1024;
+
 function limitedRequest(request: Request, limit: number, fetchAPI: FetchAPI): Request {
   if (!request.body) return request;
   // The server adapter may hand over a ponyfilled stream; each stream pipes only into its own kind.
   const Transform = request.body instanceof ReadableStream ? TransformStream : fetchAPI.TransformStream;
   let read = 0;
+  const refusal = () => tooLarge(`The request body is larger than ${limit} bytes.`);
   const body = request.body.pipeThrough(
     new Transform<Uint8Array, Uint8Array>({
+      // Past the limit the rest is read and dropped, and the refusal comes at the end of the body:
+      // a connection closed while the client is still sending is reset, and the client sees the
+      // reset instead of the 413. A body that goes on far past the limit is cut off at once.
       transform(chunk, controller) {
         read += chunk.byteLength;
-        if (read > limit) controller.error(tooLarge(`The request body is larger than ${limit} bytes.`));
-        else controller.enqueue(chunk);
+        if (read > limit + OVERSIZED_BODY_DRAIN_BYTES) controller.error(refusal());
+        else if (read <= limit) controller.enqueue(chunk);
+      },
+      flush(controller) {
+        if (read > limit) controller.error(refusal());
       },
     }),
   );

@@ -184,3 +184,46 @@ describe('reading the audit trail', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('gateway logs', () => {
+  const errorLines = () =>
+    stack
+      .logs()
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['service'] === 'gateway' && Number(line['level']) >= 50);
+
+  it("do not report a caller's mistakes (no token, a field they may not read, bad variables) as server errors", async () => {
+    const before = errorLines().length;
+    const noToken = await postGraphQL(stack.gatewayUrl, `{ patient(nhsNumber: "9000000009") { nhsNumber } }`);
+    const clerk = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
+    const forbidden = await postGraphQL(
+      stack.gatewayUrl,
+      AUDIT,
+      { filter: { patient: '9000000009' } },
+      clerk,
+    );
+    const badVariables = await postGraphQL(
+      stack.gatewayUrl,
+      AUDIT,
+      { filter: { nhsNumber: '9000000009' } },
+      clerk,
+    );
+    const missingVariable = await postGraphQL(
+      stack.gatewayUrl,
+      'query($n: NhsNumber!) { patient(nhsNumber: $n) { nhsNumber } }',
+      {},
+      clerk,
+    );
+    expect(errorCodes(noToken)).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(forbidden)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(badVariables)).toEqual(['BAD_USER_INPUT']);
+    expect(badVariables.body.errors?.[0]?.message).toMatch(
+      /Field "nhsNumber" is not defined by type "AuditFilter"/,
+    );
+    expect(errorCodes(missingVariable)).toEqual(['BAD_USER_INPUT']);
+    expect(missingVariable.status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the log lines arrive
+    expect(errorLines().slice(before)).toEqual([]);
+  });
+});

@@ -280,6 +280,8 @@ describe('query limits', () => {
     const answer = await send({ query: `{ me { subject } }`, variables: { pad: 'x'.repeat(5000) } }, clerk);
     expect(answer.status).toBe(413);
     expect(codes(answer)).toEqual(['REQUEST_TOO_LARGE']);
+    // The unread body leaves the connection unusable: the client is told not to reuse it.
+    expect(answer.headers.get('connection')).toBe('close');
   });
 
   it('refuses a streamed body over the limit with REQUEST_TOO_LARGE, without Content-Length', async () => {
@@ -299,6 +301,7 @@ describe('query limits', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
     expect(((await response.json()) as Answer['body']).errors?.[0]?.extensions?.['code']).toBe(
       'REQUEST_TOO_LARGE',
     );
