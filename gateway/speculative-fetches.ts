@@ -81,7 +81,7 @@ export function useSpeculativeEntityFetches(): GatewayPlugin {
       const context: unknown = args.contextValue;
       if (typeof context !== 'object' || context === null) return;
       const operationName: unknown = args.operationName;
-      const shape = operationShape(
+      const shape = cachedOperationShape(
         args.document as DocumentNode,
         typeof operationName === 'string' ? operationName : null,
       );
@@ -277,4 +277,17 @@ function printed(document: DocumentNode): string {
     printedDocuments.set(document, text);
   }
   return text;
+}
+
+/** Clients repeat queries and Yoga hands the same parsed document back, so shapes are kept per document. */
+const shapes = new WeakMap<DocumentNode, Map<string | null, string | null>>();
+function cachedOperationShape(document: DocumentNode, operationName: string | null): string | null {
+  let byName = shapes.get(document);
+  if (byName === undefined) shapes.set(document, (byName = new Map<string | null, string | null>()));
+  let shape = byName.get(operationName);
+  if (shape !== undefined) return shape;
+  shape = operationShape(document, operationName);
+  // Bounded by the document's own size: a caller cycling through made-up operation names adds nothing.
+  if (byName.size <= document.definitions.length) byName.set(operationName, shape);
+  return shape;
 }
