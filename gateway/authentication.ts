@@ -2,15 +2,18 @@
 // partner issuer). The signature is checked against that issuer's JWKS with an algorithm
 // allow-list (so `alg: none` and HS/RS confusion fail), with issuer, audience and expiry; the
 // claims become a Principal. Anything wrong -> 401 UNAUTHENTICATED, and nothing is executed.
+// A token verified once is remembered until it expires (at most 5 minutes; verified-tokens.ts),
+// and its Principal is rebuilt from the remembered claims on every request.
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { Config } from '../platform/config.js';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config, IssuerConfig } from '../platform/config.js';
 import { ErrorCode } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
 import { principalFromClaims } from './claims.js';
 import { correlationIdOf } from './correlation.js';
+import { createVerifiedTokenCache } from './verified-tokens.js';
 
 const principals = new WeakMap<Request, Principal>();
 
@@ -30,9 +33,15 @@ export function createAuthenticator(config: Config, logger: Logger): Authenticat
     issuer,
     keys: createRemoteJWKSet(new URL(issuer.jwksUrl)),
   }));
+  const verified = createVerifiedTokenCache(config.identity.tokenCacheEntries);
+  const principalOf = (issuer: IssuerConfig, claims: JWTPayload) =>
+    principalFromClaims(issuer, claims, config.identity.cis2MinAssuranceLevel);
   return async (authorization, correlationId) => {
     const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization?.trim() ?? '')?.[1];
     if (!token) return null;
+    const known = verified.get(token);
+    const knownIssuer = known && verifiers.find(({ issuer }) => issuer.name === known.issuer);
+    if (known && knownIssuer) return principalOf(knownIssuer.issuer, known.claims);
     const verifier = verifiers.find(({ issuer }) => issuer.issuer === unverifiedIssuer(token));
     if (!verifier) return null;
     try {
@@ -43,7 +52,8 @@ export function createAuthenticator(config: Config, logger: Logger): Authenticat
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'sub'],
       });
-      return principalFromClaims(verifier.issuer, payload, config.identity.cis2MinAssuranceLevel);
+      verified.set(token, { issuer: verifier.issuer.name, claims: payload });
+      return principalOf(verifier.issuer, payload);
     } catch (error) {
       logger.info({ correlationId, issuer: verifier.issuer.name, reason: reasonOf(error) }, 'token refused');
       return null;

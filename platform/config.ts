@@ -139,6 +139,8 @@ const EnvSchema = z
     CIS2_AUDIENCE: z.string().min(1).default('nhs-graph'),
     /** CIS2 authentication assurance level a staff token must carry (PDS healthcare-worker mode needs AAL2 or 3). */
     CIS2_MIN_ASSURANCE_LEVEL: z.coerce.number().int().min(1).max(3).default(3),
+    /** Verified bearer tokens the gateway remembers (gateway/verified-tokens.ts); 0 checks every request's signature. */
+    TOKEN_CACHE_ENTRIES: count(10_000),
     PARTNER_ISSUER: url,
     PARTNER_JWKS_URL: url,
     PARTNER_AUDIENCE: z.string().min(1).default('nhs-graph'),
@@ -178,7 +180,7 @@ export interface Config {
     gpconnect: UpstreamConfig;
     dmd: UpstreamConfig;
   };
-  identity: { issuers: IssuerConfig[]; cis2MinAssuranceLevel: number };
+  identity: { issuers: IssuerConfig[]; cis2MinAssuranceLevel: number; tokenCacheEntries: number };
   /** Key for the gateway's internal token to subgraphs. */
   internalTokenSecret: Uint8Array;
   audit: { databaseUrl: string | null; pgSchema: string; directory: string };
@@ -374,6 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ]),
       ],
       cis2MinAssuranceLevel: e.CIS2_MIN_ASSURANCE_LEVEL,
+      tokenCacheEntries: e.TOKEN_CACHE_ENTRIES,
     },
     internalTokenSecret: new TextEncoder().encode(e.INTERNAL_TOKEN_SECRET ?? LOCAL_INTERNAL_TOKEN_SECRET),
     audit: { databaseUrl: e.DATABASE_URL ?? null, pgSchema: e.AUDIT_PG_SCHEMA, directory: e.AUDIT_DIR },

@@ -109,6 +109,21 @@ describe('the gateway refuses every forged or unusable token with 401 UNAUTHENTI
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
   });
+
+  it('still refuses a token edited after the genuine one was accepted (and remembered)', async () => {
+    const { token, claims } = await realCitizenClaims();
+    const genuine = await postGraphQL(stack.gatewayUrl, PATIENT, undefined, bearer(token));
+    expect(genuine.status).toBe(200);
+    const again = await postGraphQL(stack.gatewayUrl, PATIENT, undefined, bearer(token));
+    expect(again.status).toBe(200);
+    expect(again.body.data).toEqual(genuine.body.data);
+
+    const [header, , signature] = token.split('.');
+    const edited = `${header}.${base64url({ ...claims, nhs_number: '9000000017' })}.${signature}`;
+    const refused = await postGraphQL(stack.gatewayUrl, PATIENT, undefined, bearer(edited));
+    expect(refused.status).toBe(401);
+    expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
+  });
 });
 
 describe('subgraphs answer only the gateway', () => {
