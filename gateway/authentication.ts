@@ -34,14 +34,14 @@ export function createAuthenticator(config: Config, logger: Logger): Authenticat
     keys: createRemoteJWKSet(new URL(issuer.jwksUrl)),
   }));
   const verified = createVerifiedTokenCache(config.identity.tokenCacheEntries);
-  const principalOf = (issuer: IssuerConfig, claims: JWTPayload) =>
+  const principalFor = (issuer: IssuerConfig, claims: JWTPayload) =>
     principalFromClaims(issuer, claims, config.identity.cis2MinAssuranceLevel);
   return async (authorization, correlationId) => {
     const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization?.trim() ?? '')?.[1];
     if (!token) return null;
     const known = verified.get(token);
     const knownIssuer = known && verifiers.find(({ issuer }) => issuer.name === known.issuer);
-    if (known && knownIssuer) return principalOf(knownIssuer.issuer, known.claims);
+    if (known && knownIssuer) return principalFor(knownIssuer.issuer, known.claims);
     const verifier = verifiers.find(({ issuer }) => issuer.issuer === unverifiedIssuer(token));
     if (!verifier) return null;
     try {
@@ -53,7 +53,7 @@ export function createAuthenticator(config: Config, logger: Logger): Authenticat
         requiredClaims: ['exp', 'sub'],
       });
       verified.set(token, { issuer: verifier.issuer.name, claims: payload });
-      return principalOf(verifier.issuer, payload);
+      return principalFor(verifier.issuer, payload);
     } catch (error) {
       logger.info({ correlationId, issuer: verifier.issuer.name, reason: reasonOf(error) }, 'token refused');
       return null;

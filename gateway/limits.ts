@@ -60,8 +60,9 @@ export function useQueryLimits(limits: QueryLimits, options: { production: boole
 }
 
 /**
- * The body is refused before it has all been read, so the connection cannot carry another request:
- * `Connection: close` tells a keep-alive client so, where reusing it would end in a reset.
+ * A refused body may not have been read to its end (too large by Content-Length, or far past the
+ * limit), so the connection cannot carry another request: `Connection: close` tells a keep-alive
+ * client so, where reusing it would end in a reset.
  */
 const tooLarge = (message: string) =>
   new GraphQLError(message, {
@@ -101,10 +102,10 @@ export function useRequestSizeLimits(limits: Pick<QueryLimits, 'bodyBytes' | 'ba
 
 type FetchAPI = Pick<typeof globalThis, 'Request' | 'TransformStream'>;
 
-/** The same request, whose body stream fails once more than `limit` bytes have been read. */
 /** How much of an oversized body is read (and dropped) so that its refusal arrives intact. */
 const OVERSIZED_BODY_DRAIN_BYTES = 1024 * 1024;
 
+/** The same request, whose body stream fails once more than `limit` bytes have been sent. */
 function limitedRequest(request: Request, limit: number, fetchAPI: FetchAPI): Request {
   if (!request.body) return request;
   // The server adapter may hand over a ponyfilled stream; each stream pipes only into its own kind.
