@@ -54,6 +54,10 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
 }
 
+/** Node flags from a space-separated variable. */
+const nodeArgs = (env: NodeJS.ProcessEnv, name: string, fallback: string): string[] =>
+  (env[name] ?? fallback).split(/\s+/).filter(Boolean);
+
 function list<T extends string>(env: NodeJS.ProcessEnv, name: string, known: readonly T[]): T[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return [...known];
@@ -80,7 +84,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     profile: flag(env, 'BENCH_PROFILE', !quick),
     profileSeconds: number(env, 'BENCH_PROFILE_SECONDS', 5, 1),
     subgraphMemo: flag(env, 'BENCH_SUBGRAPH_MEMO', true),
-    gatewayNodeArgs: (env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean),
+    gatewayNodeArgs: nodeArgs(env, 'BENCH_GATEWAY_NODE_ARGS', ''),
     resultsDir: env['BENCH_RESULTS_DIR'] || DEFAULT_RESULTS_DIR,
   };
 }
@@ -95,7 +99,7 @@ export function boundedGatewaySettings(env: NodeJS.ProcessEnv = process.env): {
   env: { GATEWAY_MAX_CONCURRENT_REQUESTS: string };
 } {
   return {
-    nodeArgs: (env['BENCH_BOUNDED_NODE_ARGS'] ?? '--max-old-space-size=160').split(/\s+/).filter(Boolean),
+    nodeArgs: nodeArgs(env, 'BENCH_BOUNDED_NODE_ARGS', '--max-old-space-size=160'),
     env: { GATEWAY_MAX_CONCURRENT_REQUESTS: String(number(env, 'BENCH_BOUNDED_CONCURRENCY', 8, 1)) },
   };
 }

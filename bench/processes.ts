@@ -1,10 +1,9 @@
 // Child processes of the benchmark: started as the product's own processes are (compiled, with
-// plain node, under `npm run bench`; platform/paths.ts), waited for until they answer, stopped with SIGTERM (so a --cpu-prof run writes its profile).
+// plain node, under `npm run bench`; platform/paths.ts), waited for until they answer, stopped
+// with SIGTERM (so a --cpu-prof run writes its profile).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { PROJECT_ROOT, entryPointArgs } from '../platform/paths.js';
-
-export const ROOT = PROJECT_ROOT;
 
 export interface Child {
   name: string;
@@ -22,7 +21,7 @@ export function startChild(
   nodeArgs: string[] = [],
 ): Child {
   const child = spawn(process.execPath, [...nodeArgs, ...entryPointArgs(script)], {
-    cwd: ROOT,
+    cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -3,7 +3,7 @@
 // code (gateway/, platform/), which is what the "hot path" section of the report is built on.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { ROOT } from './processes.js';
+import { PROJECT_ROOT } from '../platform/paths.js';
 
 interface CallFrame {
   functionName: string;
@@ -112,7 +112,7 @@ export function summariseCpuProfile(
 function where(frame: CallFrame): string {
   if (!frame.url) return '';
   const path = frame.url.startsWith('file://') ? new URL(frame.url).pathname : frame.url;
-  const shown = path.startsWith(ROOT) ? relative(ROOT, path) : path;
+  const shown = path.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, path) : path;
   // tsx-compiled project files report line 1; their file name says enough.
   return frame.lineNumber > 0 ? `${shown}:${frame.lineNumber + 1}` : shown;
 }

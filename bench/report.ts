@@ -187,6 +187,16 @@ function otherCpu(load: LoadResult): number {
   return Math.max(0, load.usage.machineCpuPercent - ours - load.usage.loadGeneratorCpuPercent);
 }
 
+/** One gateway's rounds as `req/s (peak RSS)`, in the order measured. */
+function roundsOf(overhead: OverheadResult, name: GatewayName): string {
+  return overhead.rounds
+    .filter((run) => run.name === name)
+    .map(
+      (run) => `${fmt(run.load.requestsPerSecond)} (${mb(run.load.usage.processes['gateway']?.rssPeakMb)})`,
+    )
+    .join(', ');
+}
+
 function renderMarkdown(report: Report): string {
   const s = report.settings;
   const lines: string[] = [];
@@ -250,18 +260,7 @@ function renderMarkdown(report: Report): string {
         `Each gateway was measured ${overhead.rounds.length / overhead.runs.length} times, in alternating order ` +
           "(first to last, then last to first), so that a change in the shared machine's load falls on every gateway alike; " +
           "the table shows each gateway's best round and the ratios compare best rounds. Every round (req/s, peak RSS): " +
-          overhead.runs
-            .map(
-              ({ name }) =>
-                `${name} ${overhead.rounds
-                  .filter((run) => run.name === name)
-                  .map(
-                    (run) =>
-                      `${fmt(run.load.requestsPerSecond)} (${mb(run.load.usage.processes['gateway']?.rssPeakMb)})`,
-                  )
-                  .join(', ')}`,
-            )
-            .join('; ') +
+          overhead.runs.map(({ name }) => `${name} ${roundsOf(overhead, name)}`).join('; ') +
           '.',
         '',
       );

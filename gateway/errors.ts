@@ -24,8 +24,8 @@ function safeCodedError(error: unknown): GraphQLError | undefined {
   if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) return undefined;
   // Only message, locations, path and extensions are ever serialised; a subgraph's debugging
   // extensions are dropped by rebuilding the error from its safe parts.
-  const { stacktrace: _stack, exception: _exception, ...extensions } = error.extensions;
-  if (_stack === undefined && _exception === undefined) return error;
+  const { stacktrace, exception, ...extensions } = error.extensions;
+  if (stacktrace === undefined && exception === undefined) return error;
   return new GraphQLError(error.message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),

@@ -8,7 +8,8 @@ import { join, relative } from 'node:path';
 import { childEnv, log, PRODUCTION_ENV } from '../env.js';
 import { exactAnswer, runLoad, type LoadResult } from '../load.js';
 import { boundedGatewaySettings, type BenchOptions, type GatewayName } from '../options.js';
-import { ROOT, freePort, httpOk, startChild, waitUntil, type Child } from '../processes.js';
+import { PROJECT_ROOT } from '../../platform/paths.js';
+import { freePort, httpOk, startChild, waitUntil, type Child } from '../processes.js';
 import { monotonicMicros, summariseCpuProfile, type ProfileSummary } from '../profile.js';
 import { composeBenchSupergraph } from '../subgraphs/compose.js';
 import { BENCH_SUBGRAPHS, type BenchSubgraphName } from '../subgraphs/schemas.js';
@@ -315,7 +316,7 @@ async function profileNhsGraph(
   );
   copyFileSync(join(dir, file), kept);
   return {
-    file: relative(ROOT, kept),
+    file: relative(PROJECT_ROOT, kept),
     ...summariseCpuProfile(join(dir, file), window),
     connections: options.connections,
     seconds: options.profileSeconds,
