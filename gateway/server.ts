@@ -40,8 +40,14 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
   return createGatewayRuntime({
     supergraph,
     // Subgraph locations come from configuration, not from the URLs composed into the file.
+    // No merging of identical in-flight subgraph requests (the HTTP executor's default): each
+    // caller's fetch is its own, so the subgraph audits every caller shown the data, under their
+    // principal and correlation id. (Hive's inbound request de-duplication is off, its default.)
     transportEntries: Object.fromEntries(
-      Object.entries(config.subgraphs).map(([name, subgraph]) => [name, { location: subgraph.url }]),
+      Object.entries(config.subgraphs).map(([name, subgraph]) => [
+        name,
+        { location: subgraph.url, options: { deduplicateInflightRequests: false } },
+      ]),
     ),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
@@ -72,7 +78,10 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
       useRateLimits({ counter, partners, defaults: edge.rateLimit, logger }),
       usePersistedDocuments({ partners, store: persistedQueryStore(apq, edge.apqTtlSeconds), logger }),
       useCanonicalInputValidation(),
-      useSubgraphTrust(config.internalTokenSecret),
+      useSubgraphTrust(
+        config.internalTokenSecret,
+        Object.fromEntries(Object.entries(config.subgraphs).map(([name, { url }]) => [name, url])),
+      ),
       useSubgraphWarnings(),
       ...(edge.speculativeFetches ? [useSpeculativeEntityFetches()] : []),
       { onDispose: () => redis?.close() },

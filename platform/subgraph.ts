@@ -21,7 +21,9 @@ import { auditDenials } from './authorisation.js';
 import { createCache, type Cache } from './cache.js';
 import { loadConfig, type Config } from './config.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency.js';
+import { createRedisConnection } from './keyv-store.js';
 import { verifyInternalToken } from './internal-token.js';
+import { createMemoryReplayGuard, createRedisReplayGuard, type ReplayGuard } from './replay-guard.js';
 import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
 import { ageInSeconds, type Provenance } from './canonical.js';
@@ -138,6 +140,8 @@ export interface ListenOptions {
   logger: Logger;
   internalTokenSecret: Uint8Array;
   auditStore: AuditStore;
+  /** Remembers internal tokens already used (platform/replay-guard.ts); this process's memory by default. */
+  replayGuard?: ReplayGuard;
 }
 
 /** Runs a subgraph as its own process, with its port, secret and audit store from configuration. */
@@ -147,14 +151,30 @@ export async function startSubgraph<L, S>(
   logger: Logger,
 ): Promise<RunningSubgraph> {
   const auditStore = await createAuditStore(config, definition.name);
-  const running = await listenSubgraph(definition, {
-    port: config.subgraphs[definition.name as keyof Config['subgraphs']].port,
-    host: config.host,
-    logger,
-    internalTokenSecret: config.internalTokenSecret,
-    auditStore,
-  });
-  return { ...running, close: () => running.close().finally(() => auditStore.close()) };
+  // Replicas of a subgraph share one seen-set of internal tokens when Redis is configured.
+  const redis = config.redis.url ? createRedisConnection(config.redis.url, logger) : null;
+  const replayGuard = redis
+    ? createRedisReplayGuard({ redis, prefix: `${config.redis.keyPrefix}jti:${definition.name}:`, logger })
+    : createMemoryReplayGuard();
+  const closeStores = async () => {
+    // destroy, not close: close waits for a reconnect that may never come when Redis is down.
+    redis?.destroy();
+    await Promise.all([auditStore.close(), replayGuard.close()]);
+  };
+  try {
+    const running = await listenSubgraph(definition, {
+      port: config.subgraphs[definition.name as keyof Config['subgraphs']].port,
+      host: config.host,
+      logger,
+      internalTokenSecret: config.internalTokenSecret,
+      auditStore,
+      replayGuard,
+    });
+    return { ...running, close: () => running.close().finally(closeStores) };
+  } catch (error) {
+    await closeStores();
+    throw error;
+  }
 }
 
 /**
@@ -186,8 +206,9 @@ export async function listenSubgraph<L, S>(
 ): Promise<RunningSubgraph> {
   const apollo = createSubgraphServer(definition, options.logger);
   await apollo.start();
+  const guarded = { ...options, replayGuard: options.replayGuard ?? createMemoryReplayGuard() };
   const server = createServer((req, res) => {
-    handle(req, res, apollo, definition, options).catch((error: unknown) => {
+    handle(req, res, apollo, definition, guarded).catch((error: unknown) => {
       options.logger.error({ err: error }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(
@@ -218,7 +239,7 @@ async function handle<L, S>(
   res: ServerResponse,
   apollo: ApolloServer<SubgraphContext<L, S>>,
   definition: SubgraphDefinition<L, S>,
-  options: ListenOptions,
+  options: ListenOptions & { replayGuard: ReplayGuard },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://subgraph');
   if (url.pathname === '/health') {
@@ -235,6 +256,13 @@ async function handle<L, S>(
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Not found' }));
     return;
   }
+  // Only what the gateway sends: a JSON POST, nothing in the URL (a GET's `?query=` once ran
+  // whatever it named under a token signed for another body).
+  const refusal = requestShapeRefusal(req, url);
+  if (refusal) {
+    refuse(res, refusal);
+    return;
+  }
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -246,18 +274,25 @@ async function handle<L, S>(
       .end(JSON.stringify({ error: 'Request body too large' }));
     return;
   }
-  // Nothing runs without the gateway's token for exactly this body (platform/internal-token.ts).
+  // Nothing runs without the gateway's token for exactly this request, used once
+  // (platform/internal-token.ts, platform/replay-guard.ts).
   const bearer = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1];
-  const claims = bearer ? await verifyInternalToken(bearer, text, options.internalTokenSecret) : null;
-  if (!claims) {
-    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify(UNAUTHENTICATED_BODY));
+  const signed = { subgraph: definition.name, method: 'POST', path: url.pathname, body: text };
+  const claims = bearer ? await verifyInternalToken(bearer, signed, options.internalTokenSecret) : null;
+  const use = claims ? await options.replayGuard.use(claims.tokenId, claims.expiresAt) : null;
+  if (!claims || use === 'replayed') {
+    refuse(res, UNAUTHENTICATED);
+    return;
+  }
+  if (use === 'overloaded') {
+    refuse(res, OVERLOADED);
     return;
   }
   const { correlationId, principal } = claims;
   const httpGraphQLRequest: HTTPGraphQLRequest = {
-    method: (req.method ?? 'GET').toUpperCase(),
+    method: 'POST',
     headers,
-    search: url.search,
+    search: '',
     body: parseJson(text),
   };
   const logger = options.logger;
@@ -286,14 +321,53 @@ async function handle<L, S>(
 
 const TOO_LARGE = Symbol('too large');
 
-const UNAUTHENTICATED_BODY = {
-  errors: [
-    {
-      message: 'Subgraphs answer only the nhs-graph gateway.',
-      extensions: { code: ErrorCode.UNAUTHENTICATED },
-    },
-  ],
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** Apollo Server's own code for a malformed HTTP request. */
+const BAD_REQUEST = 'BAD_REQUEST';
+
+const UNAUTHENTICATED: Refusal = {
+  status: 401,
+  code: ErrorCode.UNAUTHENTICATED,
+  message: 'Subgraphs answer only the nhs-graph gateway.',
 };
+const OVERLOADED: Refusal = {
+  status: 503,
+  code: ErrorCode.OVERLOADED,
+  message: 'This subgraph is at its limit of requests; try again shortly.',
+  headers: { 'retry-after': '1' },
+};
+
+/** Why a /graphql request is not one the gateway sends (POST, JSON, no query string), or null. */
+function requestShapeRefusal(req: IncomingMessage, url: URL): Refusal | null {
+  if (req.method !== 'POST') {
+    return {
+      status: 405,
+      code: ErrorCode.METHOD_NOT_ALLOWED,
+      message: 'Subgraphs accept only POST.',
+      headers: { allow: 'POST' },
+    };
+  }
+  if (url.search !== '' || req.url?.includes('?')) {
+    return { status: 400, code: BAD_REQUEST, message: 'Subgraphs take nothing from the query string.' };
+  }
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    return { status: 415, code: BAD_REQUEST, message: 'Subgraphs accept only application/json.' };
+  }
+  return null;
+}
+
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  res
+    .writeHead(refusal.status, { 'content-type': 'application/json', ...refusal.headers })
+    .end(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }));
+}
 
 async function readBody(req: IncomingMessage): Promise<string | typeof TOO_LARGE> {
   const chunks: Buffer[] = [];

@@ -151,7 +151,7 @@ describe('subgraphs answer only the gateway', () => {
     const signedFor = JSON.stringify({ query: '{ __typename }' });
     const token = await signInternalToken(
       { principal: citizen('9000000009'), correlationId: 'replay' },
-      signedFor,
+      { subgraph: 'demographics', method: 'POST', path: '/graphql', body: signedFor },
       new TextEncoder().encode(LOCAL_SECRET),
     );
     const replayed = await post(bearer(token), JSON.stringify({ query: PATIENT }));
