@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { errorCodes, postGraphQL } from './graphql-client.js';
 import { postPersisted } from './persisted.js';
-import { sandboxRequests } from './sandbox-client.js';
+import { resetSandbox, sandboxRequests, upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
 import { useTestStack } from './stack.js';
 
@@ -155,6 +156,68 @@ describe('one request, one correlation id, one audit record per upstream read', 
         principal: expect.objectContaining({ kind: 'partner', subject: 'acme' }),
       }),
     ]);
+  });
+});
+
+describe('every caller shown data is audited, however many ask at once', () => {
+  // Identical queries in flight together once shared one subgraph request (the HTTP executor's
+  // de-duplication): one caller's read was audited while several were shown the data.
+  const PATIENT = `query Card { patient(nhsNumber: "9000000009") { nhsNumber name { text } } }`;
+  const CALLS = 30;
+
+  /** Sends one query per token, all at once, while PDS is slow enough for them to overlap. */
+  async function askTogether(tokens: string[], label: string) {
+    await fetch(`${stack.sandboxUrl}/_sandbox/faults/pds`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs: 300 }),
+    });
+    const run = `${label}-${Date.now()}`;
+    const answers = await Promise.all(
+      tokens.map((token, i) =>
+        postGraphQL(stack.gatewayUrl, PATIENT, undefined, {
+          ...bearer(token),
+          'x-correlation-id': `${run}-${i}`,
+        }),
+      ),
+    );
+    const pdsCalls = await upstreamCalls(stack.sandboxUrl, 'pds');
+    await resetSandbox(stack.sandboxUrl);
+    let audited = 0;
+    for (const [i, answer] of answers.entries()) {
+      const correlationId = answer.headers.get('x-correlation-id') ?? '';
+      const reads = (await auditFor(correlationId)).filter(
+        (r) => r.service === 'PDS' && r.outcome === 'READ' && r.nhsNumber === '9000000009',
+      );
+      const caller = decodeJwt(tokens[i] as string);
+      if (reads.some((r) => r.principal.subject === (caller.sub ?? caller['client_id']))) audited += 1;
+    }
+    const shown = answers.filter((a) => a.body.data?.['patient'] !== null && !a.body.errors).length;
+    return { shown, pdsCalls, audited };
+  }
+
+  it('audits each of 30 identical queries from one caller under its own correlation id', async () => {
+    const token = await mintToken(stack.sandboxUrl, 'clerk');
+    const tokens = Array.from({ length: CALLS }, () => token);
+    expect(await askTogether(tokens, 'one-caller')).toEqual({
+      shown: CALLS,
+      pdsCalls: CALLS,
+      audited: CALLS,
+    });
+  });
+
+  it('never lets different callers share a subgraph request', async () => {
+    const callers = await Promise.all([
+      mintToken(stack.sandboxUrl, 'clerk'),
+      mintToken(stack.sandboxUrl, 'clinician'),
+      mintToken(stack.sandboxUrl, 'citizen', { nhsNumber: '9000000009', level: 'P9' }),
+    ]);
+    const tokens = Array.from({ length: CALLS }, (_, i) => callers[i % callers.length] as string);
+    expect(await askTogether(tokens, 'several-callers')).toEqual({
+      shown: CALLS,
+      pdsCalls: CALLS,
+      audited: CALLS,
+    });
   });
 });
 
