@@ -165,35 +165,53 @@ describe('every caller shown data is audited, however many ask at once', () => {
   const PATIENT = `query Card { patient(nhsNumber: "9000000009") { nhsNumber name { text } } }`;
   const CALLS = 30;
 
-  /** Sends one query per token, all at once, while PDS is slow enough for them to overlap. */
-  async function askTogether(tokens: string[], label: string) {
-    await fetch(`${stack.sandboxUrl}/_sandbox/faults/pds`, {
+  /** The gateway's count of early GP record answers the plan used (Prometheus text). */
+  const earlyFetchesUsed = async () => {
+    const text = await fetch(stack.gatewayUrl.replace(/\/graphql$/, '/metrics')).then((r) => r.text());
+    const line = text
+      .split('\n')
+      .find(
+        (l) => l.startsWith('nhs_graph_speculative_entity_fetches_total{') && l.includes('outcome="used"'),
+      );
+    return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  };
+  const slow = (upstream: string) =>
+    fetch(`${stack.sandboxUrl}/_sandbox/faults/${upstream}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ latencyMs: 300 }),
     });
+
+  /**
+   * Sends one query per token, all at once, while the upstream is slow enough for them to
+   * overlap; counts the answers with data, the upstream's calls, and the answers whose correlation
+   * id has a read record of `service` naming their caller.
+   */
+  async function askTogether(tokens: string[], label: string, query = PATIENT, service = 'PDS') {
+    const upstream = service === 'PDS' ? 'pds' : 'gpconnect';
+    await slow(upstream);
     const run = `${label}-${Date.now()}`;
     const answers = await Promise.all(
       tokens.map((token, i) =>
-        postGraphQL(stack.gatewayUrl, PATIENT, undefined, {
+        postGraphQL(stack.gatewayUrl, query, undefined, {
           ...bearer(token),
           'x-correlation-id': `${run}-${i}`,
         }),
       ),
     );
-    const pdsCalls = await upstreamCalls(stack.sandboxUrl, 'pds');
+    const calls = await upstreamCalls(stack.sandboxUrl, upstream);
     await resetSandbox(stack.sandboxUrl);
     let audited = 0;
     for (const [i, answer] of answers.entries()) {
       const correlationId = answer.headers.get('x-correlation-id') ?? '';
       const reads = (await auditFor(correlationId)).filter(
-        (r) => r.service === 'PDS' && r.outcome === 'READ' && r.nhsNumber === '9000000009',
+        (r) => r.service === service && r.outcome === 'READ' && r.nhsNumber === '9000000009',
       );
       const caller = decodeJwt(tokens[i] as string);
       if (reads.some((r) => r.principal.subject === (caller.sub ?? caller['client_id']))) audited += 1;
     }
     const shown = answers.filter((a) => a.body.data?.['patient'] !== null && !a.body.errors).length;
-    return { shown, pdsCalls, audited };
+    return { shown, calls, audited };
   }
 
   it('audits each of 30 identical queries from one caller under its own correlation id', async () => {
@@ -201,7 +219,7 @@ describe('every caller shown data is audited, however many ask at once', () => {
     const tokens = Array.from({ length: CALLS }, () => token);
     expect(await askTogether(tokens, 'one-caller')).toEqual({
       shown: CALLS,
-      pdsCalls: CALLS,
+      calls: CALLS,
       audited: CALLS,
     });
   });
@@ -215,9 +233,22 @@ describe('every caller shown data is audited, however many ask at once', () => {
     const tokens = Array.from({ length: CALLS }, (_, i) => callers[i % callers.length] as string);
     expect(await askTogether(tokens, 'several-callers')).toEqual({
       shown: CALLS,
-      pdsCalls: CALLS,
+      calls: CALLS,
       audited: CALLS,
     });
+  });
+
+  it('audits each caller of the GP record when it is fetched early (speculative fetches)', async () => {
+    const token = await mintToken(stack.sandboxUrl, 'clinician');
+    const summary = `query Summary { patient(nhsNumber: "9000000009") { nhsNumber allergies { active { items { code { code } } } } } }`;
+    // The first run teaches the gateway the shape; the next ones fetch the GP record early.
+    await askTogether([token], 'learn', summary, 'GP Connect');
+    const usedBefore = await earlyFetchesUsed();
+    const tokens = Array.from({ length: CALLS }, () => token);
+    const outcome = await askTogether(tokens, 'early', summary, 'GP Connect');
+    expect(outcome).toEqual({ shown: CALLS, calls: expect.any(Number), audited: CALLS });
+    expect(outcome.calls).toBeGreaterThanOrEqual(CALLS);
+    expect(await earlyFetchesUsed()).toBeGreaterThan(usedBefore);
   });
 });
 
