@@ -252,6 +252,43 @@ describe('every caller shown data is audited, however many ask at once', () => {
   });
 });
 
+(DATABASE_URL ? describe : describe.skip)('when the audit table fails (real Postgres)', () => {
+  const table = (sql: string) =>
+    (async () => {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    })();
+
+  it('refuses the read with AUDIT_UNAVAILABLE, showing nothing, and serves again once it is back', async () => {
+    const headers = bearer(await mintToken(stack.sandboxUrl, 'clerk'));
+    const read = () =>
+      postGraphQL(
+        stack.gatewayUrl,
+        `{ patient(nhsNumber: "9000000009") { nhsNumber name { text } } }`,
+        undefined,
+        headers,
+      );
+    await table(`ALTER TABLE ${schema}.audit_log RENAME TO audit_log_offline`);
+    let refused;
+    try {
+      refused = await read();
+    } finally {
+      await table(`ALTER TABLE ${schema}.audit_log_offline RENAME TO audit_log`);
+    }
+    expect(errorCodes(refused)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(refused.body.data?.['patient'] ?? null).toBeNull();
+    expect(JSON.stringify(refused.body)).not.toContain('Smith');
+    const served = await read();
+    expect(served.body.errors).toBeUndefined();
+    expect(served.body.data?.['patient']).toMatchObject({ nhsNumber: '9000000009' });
+  });
+});
+
 describe('reading the audit trail', () => {
   it('is refused to staff without an information-governance role', async () => {
     const clinician = bearer(await mintToken(stack.sandboxUrl, 'clinician'));
