@@ -24,6 +24,7 @@ import { createIdempotencyStore, type IdempotencyStore } from './idempotency.js'
 import { createRedisConnection } from './keyv-store.js';
 import { verifyInternalToken } from './internal-token.js';
 import { createMemoryReplayGuard, createRedisReplayGuard, type ReplayGuard } from './replay-guard.js';
+import { OVERLOADED, refuse, requestShapeRefusal, UNAUTHENTICATED } from './subgraph-refusals.js';
 import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
 import { ageInSeconds, type Provenance } from './canonical.js';
@@ -320,54 +321,6 @@ async function handle<L, S>(
 }
 
 const TOO_LARGE = Symbol('too large');
-
-interface Refusal {
-  status: number;
-  code: string;
-  message: string;
-  headers?: Record<string, string>;
-}
-
-/** Apollo Server's own code for a malformed HTTP request. */
-const BAD_REQUEST = 'BAD_REQUEST';
-
-const UNAUTHENTICATED: Refusal = {
-  status: 401,
-  code: ErrorCode.UNAUTHENTICATED,
-  message: 'Subgraphs answer only the nhs-graph gateway.',
-};
-const OVERLOADED: Refusal = {
-  status: 503,
-  code: ErrorCode.OVERLOADED,
-  message: 'This subgraph is at its limit of requests; try again shortly.',
-  headers: { 'retry-after': '1' },
-};
-
-/** Why a /graphql request is not one the gateway sends (POST, JSON, no query string), or null. */
-function requestShapeRefusal(req: IncomingMessage, url: URL): Refusal | null {
-  if (req.method !== 'POST') {
-    return {
-      status: 405,
-      code: ErrorCode.METHOD_NOT_ALLOWED,
-      message: 'Subgraphs accept only POST.',
-      headers: { allow: 'POST' },
-    };
-  }
-  if (url.search !== '' || req.url?.includes('?')) {
-    return { status: 400, code: BAD_REQUEST, message: 'Subgraphs take nothing from the query string.' };
-  }
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    return { status: 415, code: BAD_REQUEST, message: 'Subgraphs accept only application/json.' };
-  }
-  return null;
-}
-
-function refuse(res: ServerResponse, refusal: Refusal): void {
-  res
-    .writeHead(refusal.status, { 'content-type': 'application/json', ...refusal.headers })
-    .end(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }));
-}
 
 async function readBody(req: IncomingMessage): Promise<string | typeof TOO_LARGE> {
   const chunks: Buffer[] = [];
