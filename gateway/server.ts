@@ -42,7 +42,9 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
     // Subgraph locations come from configuration, not from the URLs composed into the file.
     // No merging of identical in-flight subgraph requests (the HTTP executor's default): each
     // caller's fetch is its own, so the subgraph audits every caller shown the data, under their
-    // principal and correlation id. (Hive's inbound request de-duplication is off, its default.)
+    // principal and correlation id. Nor are identical inbound requests merged (Hive's option, off
+    // by default, stated here so it stays off).
+    inboundInflightRequestDeduplication: false,
     transportEntries: Object.fromEntries(
       Object.entries(config.subgraphs).map(([name, subgraph]) => [
         name,
