@@ -68,12 +68,11 @@ export interface RedisReplayGuardOptions {
    * @default 200
    */
   timeoutMs?: number;
-  local?: ReplayGuard;
 }
 
 export function createRedisReplayGuard(options: RedisReplayGuardOptions): ReplayGuard {
   const { redis, prefix, logger, timeoutMs = 200 } = options;
-  const local = options.local ?? createMemoryReplayGuard();
+  const local = createMemoryReplayGuard();
   let degraded = false;
   const fallBack = (error: unknown): TokenUse => {
     if (!degraded) logger.warn({ err: error }, 'replay guard: redis unavailable, using this process only');
