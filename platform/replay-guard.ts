@@ -7,6 +7,7 @@
 // refused too. A Redis outage must not stop reads: a Redis check that cannot answer within
 // `timeoutMs` (or while the connection is down) falls back to this process's own memory — a
 // replay to the same replica is still refused, one to another replica during the outage is not.
+import { withTimeout } from './concurrency.js';
 import type { RedisConnection } from './keyv-store.js';
 import type { Logger } from './logger.js';
 
@@ -100,12 +101,4 @@ export function createRedisReplayGuard(options: RedisReplayGuardOptions): Replay
     },
     close: () => local.close(),
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
