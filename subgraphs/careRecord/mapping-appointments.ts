@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Concept, Provenance } from '../../platform/canonical.js';
 import { badUserInput } from '../../platform/errors.js';
 import { CodeableConceptSchema, extensionValue, findExtension } from '../../platform/fhir.js';
+import { checkArgument, UpstreamKey } from '../../platform/upstream-keys.js';
 import {
   AppointmentSchema,
   EXT,
@@ -40,10 +41,10 @@ const provenanceAt = (retrievedAt: string): Provenance => ({ source: SERVICE, re
 // (the slot's schedule's), so a FreeSlot's id carries them: base64url JSON, opaque to callers.
 
 const SlotReferenceSchema = z.strictObject({
-  slotId: z.string().regex(/^[\w.-]{1,64}$/),
+  slotId: z.string().regex(UpstreamKey.fhirId.pattern),
   start: z.string().min(1).max(40),
   end: z.string().min(1).max(40),
-  locationId: z.string().regex(/^[\w.-]{1,64}$/),
+  locationId: z.string().regex(UpstreamKey.fhirId.pattern),
 });
 
 export const slotToken = (reference: SlotReference): string =>
@@ -326,11 +327,9 @@ export function toCancellationRequest(input: {
   appointmentId: string;
   reason: string;
 }): CancelAppointmentRequest {
-  if (!/^[\w.-]{1,64}$/.test(input.appointmentId))
-    throw badUserInput('appointmentId must be an Appointment id as GP Connect returned it.', 'appointmentId');
   return {
     nhsNumber: input.nhsNumber,
-    appointmentId: input.appointmentId,
+    appointmentId: checkArgument('fhirId', input.appointmentId, 'appointmentId'),
     reason: checkText(input.reason, 'reason', true),
   };
 }
