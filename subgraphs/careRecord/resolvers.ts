@@ -24,7 +24,9 @@ export const resolvers: Resolvers = {
   },
   Patient: {
     // A key of the wrong shape is NOT_FOUND before any field reaches GP Connect.
-    __resolveReference: ({ nhsNumber }) => ({ nhsNumber: checkReference('nhsNumber', nhsNumber, 'Patient') }),
+    __resolveReference: async ({ nhsNumber }) => ({
+      nhsNumber: checkReference('nhsNumber', nhsNumber, 'Patient'),
+    }),
     // All four load through one loader: the sections of one patient become one GP Connect call.
     allergies: async ({ nhsNumber }, { includeEnded }, { loaders }) =>
       (await loaders.section.load({ nhsNumber, section: 'allergies', includeEnded })) as Allergies,

@@ -14,7 +14,9 @@ export const resolvers: Resolvers = {
   },
   Patient: {
     // A key of the wrong shape is NOT_FOUND before any field reaches e-RS.
-    __resolveReference: ({ nhsNumber }) => ({ nhsNumber: checkReference('nhsNumber', nhsNumber, 'Patient') }),
+    __resolveReference: async ({ nhsNumber }) => ({
+      nhsNumber: checkReference('nhsNumber', nhsNumber, 'Patient'),
+    }),
     referrals: async ({ nhsNumber }, _args, { loaders }) => {
       const ubrns = await loaders.ubrnsByNhsNumber.load(nhsNumber);
       return loaders.referralByUbrn.loadMany(ubrns).then((results) => {
