@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Concept, Provenance } from '../../platform/canonical.js';
 import { badUserInput } from '../../platform/errors.js';
 import { CodeableConceptSchema, extensionValue, findExtension } from '../../platform/fhir.js';
+import { isPrintableText } from '../../platform/free-text.js';
 import { checkArgument, UpstreamKey } from '../../platform/upstream-keys.js';
 import {
   AppointmentSchema,
@@ -301,10 +302,14 @@ export function appointmentRange(
   return { from: start, to: end };
 }
 
+/** Free text sent to the practice (a booking's reason and comment, a cancellation reason). */
 function checkText(value: string, argument: string, required: boolean): string {
-  const text = value.trim();
+  const text = value.replace(/^ +| +$/g, '');
   if ((required && text === '') || text.length > MAX_TEXT)
     throw badUserInput(`${argument} must be ${required ? '1' : '0'} to ${MAX_TEXT} characters.`, argument);
+  // GP Connect publishes no character rule; printable text only (platform/free-text.ts).
+  if (!isPrintableText(text))
+    throw badUserInput(`${argument} must be printable text on one line (no control characters).`, argument);
   return text;
 }
 

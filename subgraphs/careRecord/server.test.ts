@@ -507,6 +507,28 @@ describe('hostile keys, ids and claims never reach GP Connect', () => {
   );
 
   it.each([
+    ['reason', { reason: 'Review\r\nX-Injected: 1' }],
+    ['reason', { reason: 'Review\u2028of meds' }],
+    ['comment', { comment: 'Wheelchair\u0000access' }],
+    ['comment', { comment: 'Needs\tinterpreter' }],
+  ])('refuses unprintable %s text in a booking with BAD_USER_INPUT naming it', async (argument, text) => {
+    const slotId = Buffer.from(
+      JSON.stringify({
+        slotId: '1',
+        start: '2030-01-01T09:00:00+00:00',
+        end: '2030-01-01T09:10:00+00:00',
+        locationId: '1',
+      }),
+    ).toString('base64url');
+    const result = await execute(
+      `mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) { id } }`,
+      { input: { nhsNumber: '9000000017', slotId, reason: 'Review', idempotencyKey: randomUUID(), ...text } },
+    );
+    expect(codes(result)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument })]);
+    expect(await gpCalls()).toEqual([]);
+  });
+
+  it.each([
     ['an ODS code ".."', { orgCode: '..' }],
     ['an ODS code with CR/LF', { orgCode: 'A81001\r\nX-Injected: 1' }],
     ['a role id with CR/LF', { roleId: '555254240100\r\n' }],
