@@ -10,8 +10,10 @@ const cis2: IssuerConfig = {
   kind: 'staff',
   issuer: 'https://cis2.example',
   jwksUrl: 'https://cis2.example/jwks',
-} as IssuerConfig;
-const nhsLogin: IssuerConfig = { ...cis2, name: 'nhs-login', kind: 'citizen' } as IssuerConfig;
+  audience: 'nhs-graph',
+  algorithms: ['RS256'],
+};
+const nhsLogin: IssuerConfig = { ...cis2, name: 'nhs-login', kind: 'citizen' };
 
 const staffClaims = (role: Record<string, unknown>) => ({
   sub: 'staff-1',

@@ -59,6 +59,14 @@ export function checkReference(type: UpstreamKeyType, value: unknown, typeName: 
   return value;
 }
 
+/**
+ * As `checkReference`, as a promise. `__resolveReference` must refuse a key by rejecting: a
+ * synchronous throw fails the whole `_entities` field, a rejection only the entity it is for.
+ */
+export function referenceKey(type: UpstreamKeyType, value: unknown, typeName: string): Promise<string> {
+  return Promise.resolve(value).then((key) => checkReference(type, key, typeName));
+}
+
 /** A claim of the Principal checked before it is sent upstream; UNAUTHENTICATED when malformed. */
 export function checkClaim(type: UpstreamKeyType, value: string): string {
   if (!isUpstreamKey(type, value)) throw malformedClaim();

@@ -1,7 +1,7 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { RequestScope } from '../../platform/subgraph.js';
-import { checkReference } from '../../platform/upstream-keys.js';
+import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { toAddressChange } from './mapping.js';
 import type { PatientRecord } from './model.js';
@@ -37,11 +37,9 @@ export const resolvers: Resolvers = {
   },
   Patient: {
     // Keys arrive from other services; one of the wrong shape is NOT_FOUND, and PDS is not called.
-    __resolveReference: async ({ nhsNumber }, context, info) =>
-      warnIfStale(
-        context.loaders.patientByNhsNumber.load(checkReference('nhsNumber', nhsNumber, 'Patient')),
-        context,
-        info,
+    __resolveReference: ({ nhsNumber }, context, info) =>
+      referenceKey('nhsNumber', nhsNumber, 'Patient').then((key) =>
+        warnIfStale(context.loaders.patientByNhsNumber.load(key), context, info),
       ),
     name: (patient) => patient.usualName,
     version: (patient) => patient.versionId,

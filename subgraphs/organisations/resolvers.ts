@@ -1,5 +1,5 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
-import { checkReference } from '../../platform/upstream-keys.js';
+import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { checkOdsCode } from './mapping.js';
 
@@ -19,8 +19,8 @@ export const resolvers: Resolvers = {
     // Codes arrive here from other services (PDS's registered GP, e-RS, a CIS2 role claim). A code
     // of an ODS code's shape is looked up and ODS says whether it knows it; any other is NOT_FOUND
     // without a call (`..` must never become `/Organization/..`).
-    __resolveReference: async ({ odsCode }, { loaders }) =>
-      loaders.organisationByOdsCode.load(checkReference('odsCode', odsCode, 'Organisation')),
+    __resolveReference: ({ odsCode }, { loaders }) =>
+      referenceKey('odsCode', odsCode, 'Organisation').then((key) => loaders.organisationByOdsCode.load(key)),
     relationships: (organisation, _args, { loaders }) =>
       loaders.relationshipsByOdsCode.load(organisation.odsCode),
   },

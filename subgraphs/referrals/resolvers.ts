@@ -1,5 +1,5 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
-import { checkReference } from '../../platform/upstream-keys.js';
+import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { checkServiceIds, checkUbrn } from './mapping.js';
 
@@ -14,9 +14,8 @@ export const resolvers: Resolvers = {
   },
   Patient: {
     // A key of the wrong shape is NOT_FOUND before any field reaches e-RS.
-    __resolveReference: async ({ nhsNumber }) => ({
-      nhsNumber: checkReference('nhsNumber', nhsNumber, 'Patient'),
-    }),
+    __resolveReference: ({ nhsNumber }) =>
+      referenceKey('nhsNumber', nhsNumber, 'Patient').then((key) => ({ nhsNumber: key })),
     referrals: async ({ nhsNumber }, _args, { loaders }) => {
       const ubrns = await loaders.ubrnsByNhsNumber.load(nhsNumber);
       return loaders.referralByUbrn.loadMany(ubrns).then((results) => {
@@ -29,8 +28,8 @@ export const resolvers: Resolvers = {
   },
   Referral: {
     // UBRNs arrive here from other services; one of the wrong shape is NOT_FOUND, e-RS not called.
-    __resolveReference: async ({ ubrn }, { loaders }) =>
-      loaders.referralByUbrn.load(checkReference('ubrn', ubrn, 'Referral')),
+    __resolveReference: ({ ubrn }, { loaders }) =>
+      referenceKey('ubrn', ubrn, 'Referral').then((key) => loaders.referralByUbrn.load(key)),
     requester: (referral) =>
       referral.requester && {
         userId: referral.requester.userId,
