@@ -11,6 +11,7 @@
 // - a claim of the Principal: UNAUTHENTICATED — the identity itself is malformed.
 import type { GraphQLError } from 'graphql';
 import { badUserInput, ErrorCode, graphError, notFound } from './errors.js';
+import { TEN_DIGITS } from './nhs-number.js';
 
 /** A pattern per value type, with the rule as a client would read it. */
 export const UpstreamKey = {
@@ -19,7 +20,7 @@ export const UpstreamKey = {
    * fail it are still served (PDS's own sandbox serves 9000000015); arguments get the full check
    * from the NhsNumber scalar (platform/scalars.ts).
    */
-  nhsNumber: { pattern: /^\d{10}$/, rule: 'an NHS number: 10 digits' },
+  nhsNumber: { pattern: TEN_DIGITS, rule: 'an NHS number: 10 digits' },
   /** ODS code (ODS ODT specification): upper-case letters and digits. */
   odsCode: { pattern: /^[0-9A-Z]{3,10}$/, rule: 'an ODS code: 3 to 10 upper-case letters and digits' },
   /** e-RS Unique Booking Reference Number. */
