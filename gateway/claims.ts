@@ -4,15 +4,13 @@
 import { z } from 'zod';
 import type { IssuerConfig } from '../platform/config.js';
 import type { Principal, PrincipalRole } from '../platform/principal.js';
+import { UpstreamKey } from '../platform/upstream-keys.js';
 
 const ProofingLevel = z.enum(['P0', 'P5', 'P9']);
 
 const NhsLoginClaims = z.object({
   sub: z.string().min(1),
-  nhs_number: z
-    .string()
-    .regex(/^\d{10}$/)
-    .optional(),
+  nhs_number: z.string().regex(UpstreamKey.nhsNumber.pattern).optional(),
   // NHS login omits identity_proofing_level at P0 (scopes-and-claims); `vot` (e.g. P9.Cp.Cd)
   // always carries the level, so it is the fallback.
   identity_proofing_level: ProofingLevel.optional(),
@@ -21,9 +19,11 @@ const NhsLoginClaims = z.object({
   family_name: z.string().optional(),
 });
 
+// The role id and ODS code reach upstreams (e-RS headers, GP Connect's audit JWT, ODS URLs): a
+// token whose roles do not have their documented shape is refused, like an incomplete one.
 const Cis2Role = z.object({
-  person_roleid: z.string().min(1),
-  org_code: z.string().min(1),
+  person_roleid: z.string().regex(UpstreamKey.roleId.pattern),
+  org_code: z.string().regex(UpstreamKey.odsCode.pattern),
   role_code: z.string().min(1),
   role_name: z.string().optional(),
   activity_codes: z.array(z.string()).default([]),

@@ -26,7 +26,8 @@ import {
 } from 'cockatiel';
 import type { RetryConfig, UpstreamConfig } from './config.js';
 import { CORRELATION_HEADER, REQUEST_ID_HEADER } from './correlation.js';
-import { upstreamInvalidResponse, upstreamUnavailable } from './errors.js';
+import type { GraphQLError } from 'graphql';
+import { badUserInput, upstreamInvalidResponse, upstreamUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
 import { upstreamDuration, upstreamRequests, upstreamRetries } from './metrics.js';
 import {
@@ -185,6 +186,7 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
   return {
     name: config.name,
     async request(request) {
+      checkRequest(request);
       const requestId = request.requestId ?? randomUUID();
       const started = Date.now();
       const maxAttempts = isIdempotent(request) ? Math.max(1, policy.maxAttempts) : 1;
@@ -272,6 +274,43 @@ function observe(service: string, started: number, status: string, outcome: Call
   upstreamRequests.inc({ service, status });
   upstreamDuration.observe({ service }, ms / 1000);
   recordUpstreamCall(service, ms, outcome);
+}
+
+/**
+ * An upstream path from trusted literal parts and values: `` upstreamPath`/Patient/${nhsNumber}` ``.
+ * Each value is one path segment, percent-encoded (so `/`, `?`, `#`, `%`, CR and LF cannot change
+ * the path or add a query) and refused when empty, "." or ".." (dot segments, which a server or
+ * proxy resolves into another path). Values are checked to their shape before this
+ * (platform/upstream-keys.ts); this is the last line, so nothing reaches the network either way.
+ */
+export function upstreamPath(literals: TemplateStringsArray, ...values: readonly string[]): string {
+  return literals.reduce((path, literal, i) => {
+    if (i === 0) return literal;
+    return `${path}${pathSegment(values[i - 1])}${literal}`;
+  }, '');
+}
+
+function pathSegment(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value === '.' || value === '..') throw unsafeRequest();
+  return encodeURIComponent(value);
+}
+
+// Paths are built by upstreamPath or are literals: a path that is not absolute, or that could be
+// read as a dot segment, a query or a fragment, is a bug, refused before it is sent.
+const SAFE_PATH = /^(\/([A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)*$/;
+const DOT_SEGMENT = /\/(\.|%2E){1,2}(\/|$)/i;
+/** CR, LF and NUL end or split a header line (RFC 9110 §5.5); refused in any header value. */
+const UNSAFE_HEADER_VALUE = /[\r\n\0]/;
+
+function unsafeRequest(): GraphQLError {
+  return badUserInput('A value cannot be part of an upstream request.');
+}
+
+/** Refuses, before any attempt, a request whose path or headers could be read as another request. */
+function checkRequest(request: UpstreamRequest): void {
+  if (!SAFE_PATH.test(request.path) || DOT_SEGMENT.test(request.path)) throw unsafeRequest();
+  const values = [...Object.values(request.headers ?? {}), request.correlationId, request.requestId ?? ''];
+  if (values.some((value) => UNSAFE_HEADER_VALUE.test(value))) throw unsafeRequest();
 }
 
 function buildUrl(baseUrl: string, request: UpstreamRequest): string {

@@ -1,7 +1,8 @@
 // NHS number validation: 10 digits, Modulus 11 check digit (NHS Data Dictionary).
 // Weights 10..2 on the first nine digits; check = 11 - (sum mod 11); 11 -> 0; 10 -> invalid.
 
-const TEN_DIGITS = /^\d{10}$/;
+/** The shape of an NHS number, check digit aside (platform/upstream-keys.ts uses it for keys from upstreams). */
+export const TEN_DIGITS = /^\d{10}$/;
 
 /** The check digit for nine leading digits, or null when no valid number can start with them. */
 export function nhsNumberCheckDigit(firstNine: string): number | null {

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { Concept, Provenance } from '../../platform/canonical.js';
 import { badUserInput } from '../../platform/errors.js';
 import { CodeableConceptSchema, extensionValue, findExtension } from '../../platform/fhir.js';
+import { isPrintableText } from '../../platform/free-text.js';
+import { checkArgument, UpstreamKey } from '../../platform/upstream-keys.js';
 import {
   AppointmentSchema,
   EXT,
@@ -40,10 +42,10 @@ const provenanceAt = (retrievedAt: string): Provenance => ({ source: SERVICE, re
 // (the slot's schedule's), so a FreeSlot's id carries them: base64url JSON, opaque to callers.
 
 const SlotReferenceSchema = z.strictObject({
-  slotId: z.string().regex(/^[\w.-]{1,64}$/),
+  slotId: z.string().regex(UpstreamKey.fhirId.pattern),
   start: z.string().min(1).max(40),
   end: z.string().min(1).max(40),
-  locationId: z.string().regex(/^[\w.-]{1,64}$/),
+  locationId: z.string().regex(UpstreamKey.fhirId.pattern),
 });
 
 export const slotToken = (reference: SlotReference): string =>
@@ -300,10 +302,14 @@ export function appointmentRange(
   return { from: start, to: end };
 }
 
+/** Free text sent to the practice (a booking's reason and comment, a cancellation reason). */
 function checkText(value: string, argument: string, required: boolean): string {
-  const text = value.trim();
+  const text = value.replace(/^ +| +$/g, '');
   if ((required && text === '') || text.length > MAX_TEXT)
     throw badUserInput(`${argument} must be ${required ? '1' : '0'} to ${MAX_TEXT} characters.`, argument);
+  // GP Connect publishes no character rule; printable text only (platform/free-text.ts).
+  if (!isPrintableText(text))
+    throw badUserInput(`${argument} must be printable text on one line (no control characters).`, argument);
   return text;
 }
 
@@ -326,11 +332,9 @@ export function toCancellationRequest(input: {
   appointmentId: string;
   reason: string;
 }): CancelAppointmentRequest {
-  if (!/^[\w.-]{1,64}$/.test(input.appointmentId))
-    throw badUserInput('appointmentId must be an Appointment id as GP Connect returned it.', 'appointmentId');
   return {
     nhsNumber: input.nhsNumber,
-    appointmentId: input.appointmentId,
+    appointmentId: checkArgument('fhirId', input.appointmentId, 'appointmentId'),
     reason: checkText(input.reason, 'reason', true),
   };
 }

@@ -55,6 +55,7 @@ import type {
   Section,
   SectionRequest,
 } from './model.js';
+import { UpstreamKey } from '../../platform/upstream-keys.js';
 
 export const SERVICE = 'GP Connect';
 
@@ -89,7 +90,7 @@ const VERHOEFF_P = [
 ];
 
 export function isSnomedConceptId(code: string | undefined): code is string {
-  if (code === undefined || !/^[1-9]\d{5,17}$/.test(code)) return false;
+  if (code === undefined || !UpstreamKey.sctid.pattern.test(code)) return false;
   const partition = code.slice(-3, -1);
   if (partition !== '00' && partition !== '10') return false;
   let check = 0;

@@ -1,4 +1,5 @@
 // Thin resolvers: arguments in, loader and source calls, canonical objects out.
+import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import {
   appointmentRange,
@@ -22,7 +23,9 @@ export const resolvers: Resolvers = {
       sources.careRecord.cancelAppointment(toCancellationRequest(input), input.idempotencyKey),
   },
   Patient: {
-    __resolveReference: ({ nhsNumber }) => ({ nhsNumber }),
+    // A key of the wrong shape is NOT_FOUND before any field reaches GP Connect.
+    __resolveReference: ({ nhsNumber }) =>
+      referenceKey('nhsNumber', nhsNumber, 'Patient').then((key) => ({ nhsNumber: key })),
     // All four load through one loader: the sections of one patient become one GP Connect call.
     allergies: async ({ nhsNumber }, { includeEnded }, { loaders }) =>
       (await loaders.section.load({ nhsNumber, section: 'allergies', includeEnded })) as Allergies,

@@ -472,6 +472,74 @@ describe('appointments', () => {
   );
 });
 
+describe('hostile keys, ids and claims never reach GP Connect', () => {
+  const gpCalls = async () =>
+    (await sandboxRequests(sandbox.url)).log.filter((e) => e.upstream === 'gpconnect');
+  const CANCEL_MUTATION = `mutation($input: CancelAppointmentInput!) { cancelAppointment(input: $input) { id } }`;
+
+  it('answers a Patient key that is not 10 digits with NOT_FOUND', async () => {
+    const hostile = ['../Patient/9000000017', '9000000009?_summary=count', '..', '', '9000000009\r\n'];
+    const result = await execute(
+      entities('allergies { active { items { id } } } appointments { id }'),
+      patients(...hostile),
+    );
+    expect(result.data?.['_entities']).toEqual(hostile.map(() => null));
+    expect(codes(result).map((e) => e?.['code'])).toEqual(hostile.map(() => 'NOT_FOUND'));
+    expect(await gpCalls()).toEqual([]);
+  });
+
+  it.each(['..', '.', '../Appointment', 'a?b', 'x_y'])(
+    'refuses appointmentId %j with BAD_USER_INPUT naming it',
+    async (appointmentId) => {
+      const result = await execute(CANCEL_MUTATION, {
+        input: {
+          nhsNumber: '9000000017',
+          appointmentId,
+          reason: 'No longer needed',
+          idempotencyKey: randomUUID(),
+        },
+      });
+      expect(codes(result)).toEqual([
+        expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'appointmentId' }),
+      ]);
+      expect(await gpCalls()).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['reason', { reason: 'Review\r\nX-Injected: 1' }],
+    ['reason', { reason: 'Review\u2028of meds' }],
+    ['comment', { comment: 'Wheelchair\u0000access' }],
+    ['comment', { comment: 'Needs\tinterpreter' }],
+  ])('refuses unprintable %s text in a booking with BAD_USER_INPUT naming it', async (argument, text) => {
+    const slotId = Buffer.from(
+      JSON.stringify({
+        slotId: '1',
+        start: '2030-01-01T09:00:00+00:00',
+        end: '2030-01-01T09:10:00+00:00',
+        locationId: '1',
+      }),
+    ).toString('base64url');
+    const result = await execute(
+      `mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) { id } }`,
+      { input: { nhsNumber: '9000000017', slotId, reason: 'Review', idempotencyKey: randomUUID(), ...text } },
+    );
+    expect(codes(result)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument })]);
+    expect(await gpCalls()).toEqual([]);
+  });
+
+  it.each([
+    ['an ODS code ".."', { orgCode: '..' }],
+    ['an ODS code with CR/LF', { orgCode: 'A81001\r\nX-Injected: 1' }],
+    ['a role id with CR/LF', { roleId: '555254240100\r\n' }],
+  ])('refuses a caller whose claims carry %s with UNAUTHENTICATED', async (_what, claims) => {
+    const result = await execute(THREE_SECTIONS, patients('9000000009'), { ...clinician(), ...claims });
+    // One error per section asked; every one UNAUTHENTICATED.
+    expect(new Set(codes(result).map((e) => e?.['code']))).toEqual(new Set(['UNAUTHENTICATED']));
+    expect(await gpCalls()).toEqual([]);
+  });
+});
+
 describe('configuration', () => {
   it('has sandbox defaults for who nhs-graph is to GP Connect, and refuses malformed values', () => {
     expect(loadConfig({}).gpconnect).toEqual({

@@ -9,7 +9,13 @@ import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/a
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import type { GpConnectConsumerConfig } from '../../platform/config.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
-import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
+import {
+  type UpstreamClient,
+  type UpstreamResponse,
+  retryAfterSeconds,
+  upstreamPath,
+} from '../../platform/http.js';
+import { checkPrincipalClaims } from '../../platform/upstream-keys.js';
 import { requestIdFor, type IdempotencyStore, type IdempotentWrite } from '../../platform/idempotency.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import { parseAppointment, parseOperationOutcome, parseSearchBundle, parseStructuredBundle } from './fhir.js';
@@ -99,8 +105,8 @@ export function createGpConnectSource(
   const ods = settings.consumer.providerOdsCode;
   // The provider's FHIR service roots as SDS publishes them for a practice (one practice here).
   const roots = {
-    structured: `/${ods}/STU3/1/gpconnect/structured/fhir`,
-    appointments: `/${ods}/STU3/1/gpconnect/fhir`,
+    structured: upstreamPath`/${ods}/STU3/1/gpconnect/structured/fhir`,
+    appointments: upstreamPath`/${ods}/STU3/1/gpconnect/fhir`,
   };
   const now = () => new Date().toISOString();
   const caller = `${principal.issuer}|${principal.subject}`;
@@ -115,6 +121,8 @@ export function createGpConnectSource(
   }
 
   async function call(interaction: Interaction, path: string, options: Call = {}): Promise<UpstreamResponse> {
+    // The caller's ODS code and role id travel in the audit JWT (mapping-requests.ts).
+    checkPrincipalClaims(principal);
     const [interactionId, requestedScope] = INTERACTIONS[interaction];
     const root = interaction === 'structured' ? roots.structured : roots.appointments;
     const claims = auditClaims({
@@ -274,7 +282,7 @@ export function createGpConnectSource(
           ['start', `ge${range.from}`],
           ['start', `le${range.to}`],
         ]);
-        const response = await call('patientAppointments', `/Patient/${encodeURIComponent(id)}/Appointment`, {
+        const response = await call('patientAppointments', upstreamPath`/Patient/${id}/Appointment`, {
           query,
         });
         if (response.status !== 200) throw errorFrom(response);
@@ -313,7 +321,7 @@ export function createGpConnectSource(
     cancelAppointment(request, idempotencyKey) {
       return keyed('cancelAppointment', idempotencyKey, request, async (requestId) => {
         const id = await registeredPatient(request.nhsNumber);
-        const path = `/Appointment/${encodeURIComponent(request.appointmentId)}`;
+        const path = upstreamPath`/Appointment/${request.appointmentId}`;
         const current = await auditedRead(request.nhsNumber, ['Appointment'], async () => {
           const response = await call('readAppointment', path);
           if (response.status !== 200) throw errorFrom(response);
@@ -348,13 +356,9 @@ export function createGpConnectSource(
       ['start', `ge${day}`],
       ['start', `le${day}`],
     ]);
-    const response = await call(
-      'patientAppointments',
-      `/Patient/${encodeURIComponent(patientId)}/Appointment`,
-      {
-        query,
-      },
-    );
+    const response = await call('patientAppointments', upstreamPath`/Patient/${patientId}/Appointment`, {
+      query,
+    });
     const bundle = response.status === 200 ? parseSearchBundle(response.body) : null;
     const appointments = bundle?.success ? appointmentsOf(bundle.data) : null;
     if (appointments === null || appointments instanceof Error) return null;

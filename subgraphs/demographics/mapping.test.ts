@@ -688,7 +688,7 @@ describe('toAddressChange', () => {
     [{ lines: [] }, 'input.lines'],
     [{ lines: ['a', 'b', 'c', 'd', 'e', 'f'] }, 'input.lines'],
     [{ lines: ['1 High Street', '  '] }, 'input.lines'],
-    [{ lines: ['x'.repeat(101)] }, 'input.lines'],
+    [{ lines: ['x'.repeat(101)] }, 'input.lines.0'],
     [{ postcode: 'NOT A POSTCODE' }, 'input.postcode'],
     [{ postcode: '' }, 'input.postcode'],
     [{ version: 'W/"2"' }, 'input.version'],

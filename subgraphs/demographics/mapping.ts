@@ -374,6 +374,13 @@ export function toAddressPatch(
 
 const MAX_ADDRESS_LINES = 5; // PDS Address.yaml: line maxItems 5
 const MAX_LINE_LENGTH = 100; // nhs-graph's own bound; PDS publishes none
+/**
+ * What an address line may hold. PDS publishes no character rule for `Address.line` ("5 lines of
+ * unstructured text", patient-patch.yaml; Address.yaml has only maxItems 5) and asks for lines in
+ * PAF format. Assumed here: PAF's characters — letters (any script, with accents), digits, space
+ * and ' ’ . , - / & ( ) #. Anything else (markup, quotes, controls, line separators) is refused.
+ */
+const ADDRESS_LINE = /^[\p{L}\p{M}\p{N} '’.,\-/&()#]+$/u;
 const UK_POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$/;
 
 /** The change a client asked for, checked and normalised, or BAD_USER_INPUT naming the field. */
@@ -383,11 +390,22 @@ export function toAddressChange(input: {
   lines: readonly string[];
   postcode: string;
 }): AddressChange {
-  const lines = input.lines.map((line) => line.trim());
+  // Only spaces are trimmed: a CR, LF, TAB or other separator at either end is refused, not hidden.
+  const lines = input.lines.map((line) => line.replace(/^ +| +$/g, ''));
   if (lines.length < 1 || lines.length > MAX_ADDRESS_LINES || lines.some((line) => line === ''))
     throw badUserInput(`An address needs 1 to ${MAX_ADDRESS_LINES} non-blank lines.`, 'input.lines');
-  if (lines.some((line) => line.length > MAX_LINE_LENGTH))
-    throw badUserInput(`Each address line may have at most ${MAX_LINE_LENGTH} characters.`, 'input.lines');
+  lines.forEach((line, i) => {
+    if (line.length > MAX_LINE_LENGTH)
+      throw badUserInput(
+        `Each address line may have at most ${MAX_LINE_LENGTH} characters.`,
+        `input.lines.${i}`,
+      );
+    if (!ADDRESS_LINE.test(line))
+      throw badUserInput(
+        "An address line may hold letters, digits, spaces and ' ’ . , - / & ( ) # only.",
+        `input.lines.${i}`,
+      );
+  });
   const postcode = UK_POSTCODE.exec(input.postcode.trim().toUpperCase());
   if (postcode === null)
     throw badUserInput('postcode is not a UK postcode (e.g. LS1 4BU).', 'input.postcode');

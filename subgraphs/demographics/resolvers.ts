@@ -1,6 +1,7 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { RequestScope } from '../../platform/subgraph.js';
+import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { toAddressChange } from './mapping.js';
 import type { PatientRecord } from './model.js';
@@ -35,8 +36,11 @@ export const resolvers: Resolvers = {
       sources.demographics.updateAddress(toAddressChange(input), input.idempotencyKey),
   },
   Patient: {
+    // Keys arrive from other services; one of the wrong shape is NOT_FOUND, and PDS is not called.
     __resolveReference: ({ nhsNumber }, context, info) =>
-      warnIfStale(context.loaders.patientByNhsNumber.load(nhsNumber), context, info),
+      referenceKey('nhsNumber', nhsNumber, 'Patient').then((key) =>
+        warnIfStale(context.loaders.patientByNhsNumber.load(key), context, info),
+      ),
     name: (patient) => patient.usualName,
     version: (patient) => patient.versionId,
     // Restricted records never disclose location: withheld here as well as in mapping, so no

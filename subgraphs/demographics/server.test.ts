@@ -97,6 +97,29 @@ describe('_entities (Patient @key nhsNumber)', () => {
     expect(codes(result)).toEqual(['NOT_FOUND']);
     expect(result.errors?.[0]?.path).toEqual(['_entities', 0]);
   });
+
+  it('answers a key that is not 10 digits with NOT_FOUND, and never sends it to PDS', async () => {
+    const hostile = [
+      '../Patient/9000000017',
+      '9000000009?_summary=count',
+      '..',
+      '',
+      '9000000009\r\n',
+      '12345',
+    ];
+    const result = await subgraph.execute(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Patient { nhsNumber } } }`,
+      {
+        r: [
+          ...hostile.map((nhsNumber) => ({ __typename: 'Patient', nhsNumber })),
+          { __typename: 'Patient', nhsNumber: 42 },
+        ],
+      },
+    );
+    expect(result.data?.['_entities']).toEqual([...hostile, 42].map(() => null));
+    expect(codes(result)).toEqual([...hostile, 42].map(() => 'NOT_FOUND'));
+    expect(await pdsCalls()).toEqual([]);
+  });
 });
 
 describe('records PDS does not serve', () => {

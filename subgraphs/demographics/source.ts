@@ -14,7 +14,12 @@ import type { GraphQLError } from 'graphql';
 import type { CacheTier } from '../../platform/cache.js';
 import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
+import {
+  type UpstreamClient,
+  type UpstreamResponse,
+  retryAfterSeconds,
+  upstreamPath,
+} from '../../platform/http.js';
 import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
 import { requestIdFor, type IdempotencyStore } from '../../platform/idempotency.js';
@@ -94,7 +99,7 @@ export function createPdsSource(
 
   const getPatient = async (nhsNumber: string): Promise<PatientRecord | GraphQLError> => {
     try {
-      const response = await client.request({ path: `/Patient/${nhsNumber}`, correlationId });
+      const response = await client.request({ path: upstreamPath`/Patient/${nhsNumber}`, correlationId });
       if (response.status !== 200) return await orStale(nhsNumber, errorFrom(response));
       const parsed = parsePdsPatient(response.body);
       if (!parsed.success) return upstreamInvalidResponse(client.name);
@@ -113,7 +118,7 @@ export function createPdsSource(
   const readForWrite = async (nhsNumber: string): Promise<PdsPatient> => {
     let failure: GraphQLError;
     try {
-      const response = await client.request({ path: `/Patient/${nhsNumber}`, correlationId });
+      const response = await client.request({ path: upstreamPath`/Patient/${nhsNumber}`, correlationId });
       if (response.status === 200) {
         const parsed = parsePdsPatient(response.body);
         if (!parsed.success) throw upstreamInvalidResponse(client.name);
@@ -152,7 +157,7 @@ export function createPdsSource(
     try {
       response = await client.request({
         method: 'PATCH',
-        path: `/Patient/${record.nhsNumber}`,
+        path: upstreamPath`/Patient/${record.nhsNumber}`,
         headers: { 'If-Match': `W/"${change.version}"`, 'content-type': 'application/json-patch+json' },
         body: { patches: toAddressPatch(current, change, now()) },
         correlationId,

@@ -250,6 +250,30 @@ function suite(name: string, env: () => Record<string, string>) {
       expect(await pdsPatches()).toHaveLength(0);
     });
 
+    it.each([
+      ['a CR/LF', '2 Whitehall Quay\r\nLeeds'],
+      ['a trailing LF', '2 Whitehall Quay\n'],
+      ['a NUL', '2 Whitehall\u0000Quay'],
+      ['a TAB', '2\tWhitehall Quay'],
+      ['U+2028', '2 Whitehall Quay\u2028Leeds'],
+      ['a zero-width space', '2 Whitehall\u200bQuay'],
+      ['markup', '<script>alert(1)</script>'],
+      ['a quote', '2 "Whitehall" Quay'],
+    ])('refuses an address line with %s, naming the line, and calls PDS for nothing', async (_what, line) => {
+      const result = await a.execute(UPDATE, { input: input({ lines: ['Flat 1', line] }) });
+      expect(result.errors?.map((e) => e.extensions)).toEqual([
+        expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.lines.1' }),
+      ]);
+      const { log } = await sandboxRequests(sandbox.url);
+      expect(log.filter((entry) => entry.upstream === 'pds')).toEqual([]);
+    });
+
+    it('accepts the characters of PAF addresses, in any script', async () => {
+      const lines = ["Flat 2/3, St. Mary's Court (Rear)", 'Ty’n-y-Coed & Ysgol', 'Ålesund #4'];
+      const result = await a.execute(UPDATE, { input: input({ lines }) });
+      expect(result.errors).toBeUndefined();
+    });
+
     it("refuses to change a restricted patient's address", async () => {
       const result = await a.execute(UPDATE, { input: input({ nhsNumber: '9000000025' }) });
       expect(codes(result)).toEqual(['FORBIDDEN']);

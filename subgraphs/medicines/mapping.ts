@@ -29,6 +29,7 @@ import {
   type MedicineRecord,
   type MedicineSearchCriteria,
 } from './model.js';
+import { UpstreamKey } from '../../platform/upstream-keys.js';
 
 export const SERVICE = 'dm+d';
 
@@ -42,7 +43,7 @@ export const SERVICE = 'dm+d';
  * concept ids: `...00x` in the international edition, `...10x` in an extension such as the UK
  * drug extension. The check digit is not verified here: dm+d answers for codes it knows.
  */
-const SCTID = /^[1-9][0-9]{5,17}$/;
+const SCTID = UpstreamKey.sctid.pattern;
 const isConceptPartition = (code: string) => code.charAt(code.length - 2) === '0';
 
 export const isMedicineCode = (code: string): boolean => SCTID.test(code) && isConceptPartition(code);

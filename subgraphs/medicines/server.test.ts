@@ -312,6 +312,15 @@ describe('_entities (Medicine @key code, e.g. Medication.medicine from the care 
     expect((await sandboxRequests(sandbox.url)).counts).toEqual({ 'dmd POST /': 1 });
   });
 
+  it('answers hostile codes with NOT_FOUND, calling dm+d for none', async () => {
+    const { execute } = subgraphAgainst(dmdUrl);
+    const hostile = ['..', '', '../ValueSet/$expand', '318136009?_summary=count', '318136009\r\n', 42];
+    const result = await execute(ENTITIES, { r: hostile.map((code) => ({ __typename: 'Medicine', code })) });
+    expect(result.data?.['_entities']).toEqual(hostile.map(() => null));
+    expect(codes(result)).toEqual(hostile.map(() => 'NOT_FOUND'));
+    expect(await dmdCalls()).toEqual([]);
+  });
+
   it(`splits more than ${LOOKUPS_PER_BATCH} distinct codes into batches of ${LOOKUPS_PER_BATCH}`, async () => {
     const { execute } = subgraphAgainst(dmdUrl);
     // Valid concept ids (partition 00) dm+d does not hold: each answered 404 inside the batch.

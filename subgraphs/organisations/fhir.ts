@@ -13,6 +13,7 @@ import {
   type ParseResult,
   SearchsetBundleSchema,
 } from '../../platform/fhir.js';
+import { UpstreamKey } from '../../platform/upstream-keys.js';
 
 export const ODS_ORGANISATION_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
 export const ODS_ROLE_SYSTEM =
@@ -33,7 +34,7 @@ export const TYPED_DATE_TIME_URL =
  * pharmacy, dispensing doctor and appliance supplier (components/schemas/extensions/*.yaml). ODS's
  * own specification gives none; its published codes are 3 (RR8, Q72) to 6 (G81086) characters.
  */
-export const ODS_CODE_PATTERN = /^[0-9A-Z]{3,10}$/;
+export const ODS_CODE_PATTERN = UpstreamKey.odsCode.pattern;
 
 const IdentifierSchema = z.object({
   system: z.string().optional(),

@@ -1,4 +1,5 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
+import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { checkOdsCode } from './mapping.js';
 
@@ -15,9 +16,11 @@ export const resolvers: Resolvers = {
     },
   },
   Organisation: {
-    // Codes arrive here from other services (PDS's registered GP); they are looked up as sent,
-    // never dropped, and ODS says whether it knows them.
-    __resolveReference: ({ odsCode }, { loaders }) => loaders.organisationByOdsCode.load(odsCode),
+    // Codes arrive here from other services (PDS's registered GP, e-RS, a CIS2 role claim). A code
+    // of an ODS code's shape is looked up and ODS says whether it knows it; any other is NOT_FOUND
+    // without a call (`..` must never become `/Organization/..`).
+    __resolveReference: ({ odsCode }, { loaders }) =>
+      referenceKey('odsCode', odsCode, 'Organisation').then((key) => loaders.organisationByOdsCode.load(key)),
     relationships: (organisation, _args, { loaders }) =>
       loaders.relationshipsByOdsCode.load(organisation.odsCode),
   },

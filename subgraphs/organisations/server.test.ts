@@ -224,6 +224,25 @@ describe('_entities (Organisation @key odsCode): batching', () => {
     expect(codes(result)).toEqual(['NOT_FOUND']);
     expect(result.errors?.[0]?.path).toEqual(['_entities', 0]);
   });
+
+  it('answers a key that is not an ODS code (e.g. a CIS2 role claim "..") with NOT_FOUND, calling ODS for none', async () => {
+    const { execute } = subgraphAgainst(odsUrl);
+    const hostile = [
+      '..',
+      '.',
+      '',
+      '../Organization/G81086',
+      'G81086?_summary=count',
+      'G81086\r\n',
+      'g81086',
+    ];
+    const result = await execute(ENTITIES, {
+      r: hostile.map((odsCode) => ({ __typename: 'Organisation', odsCode })),
+    });
+    expect(result.data?.['_entities']).toEqual(hostile.map(() => null));
+    expect(codes(result)).toEqual(hostile.map(() => 'NOT_FOUND'));
+    expect(await odsCalls()).toEqual([]);
+  });
 });
 
 describe('the directory cache tier', () => {

@@ -8,7 +8,12 @@ import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/a
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { upstreamInvalidResponse } from '../../platform/errors.js';
-import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
+import {
+  type UpstreamClient,
+  type UpstreamResponse,
+  retryAfterSeconds,
+  upstreamPath,
+} from '../../platform/http.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import {
   OdsOrganizationAffiliationSchema,
@@ -79,7 +84,7 @@ export function createOdsSource(
   const getOrganisation = async (odsCode: string): Promise<OrganisationRecord | GraphQLError> => {
     try {
       const { data, retrievedAt } = await read(
-        `/Organization/${encodeURIComponent(odsCode)}`,
+        upstreamPath`/Organization/${odsCode}`,
         undefined,
         parseOdsOrganization,
       );

@@ -14,6 +14,7 @@ import {
   type ParseResult,
   SearchsetBundleSchema,
 } from '../../platform/fhir.js';
+import { UpstreamKey } from '../../platform/upstream-keys.js';
 
 export const NHS_NUMBER_SYSTEM_STU3 = 'http://fhir.nhs.net/Id/nhs-number';
 export const NHS_NUMBER_SYSTEM_R4 = 'https://fhir.nhs.uk/Id/nhs-number';
@@ -45,7 +46,7 @@ export const EXT = {
  * (000000070000–000000070012, 000000068002) is 12 digits, and so is the UBRN e-RS prints on a
  * patient's appointment letter.
  */
-export const UBRN_PATTERN = /^\d{12}$/;
+export const UBRN_PATTERN = UpstreamKey.ubrn.pattern;
 
 const IdentifierSchema = z.object({ system: z.string().optional(), value: z.string().optional() });
 export type ErsIdentifier = z.infer<typeof IdentifierSchema>;

@@ -47,6 +47,7 @@ import type {
   ReferralServiceRecord,
   WorklistEntry,
 } from './model.js';
+import { UpstreamKey } from '../../platform/upstream-keys.js';
 
 export const SERVICE = 'e-RS';
 
@@ -60,7 +61,7 @@ export function checkUbrn(ubrn: string, argument = 'ubrn'): string {
 
 /** A035: "a set of services (up to 20) ... in a single call"; e-RS service ids are digits. */
 export const MAX_SERVICE_IDS = 20;
-const SERVICE_ID = /^\d{1,12}$/;
+const SERVICE_ID = UpstreamKey.ersServiceId.pattern;
 
 export function checkServiceIds(ids: readonly string[], argument = 'ids'): string[] {
   const distinct = [...new Set(ids)];

@@ -1,4 +1,5 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
+import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { checkServiceIds, checkUbrn } from './mapping.js';
 
@@ -12,7 +13,9 @@ export const resolvers: Resolvers = {
     },
   },
   Patient: {
-    __resolveReference: ({ nhsNumber }) => ({ nhsNumber }),
+    // A key of the wrong shape is NOT_FOUND before any field reaches e-RS.
+    __resolveReference: ({ nhsNumber }) =>
+      referenceKey('nhsNumber', nhsNumber, 'Patient').then((key) => ({ nhsNumber: key })),
     referrals: async ({ nhsNumber }, _args, { loaders }) => {
       const ubrns = await loaders.ubrnsByNhsNumber.load(nhsNumber);
       return loaders.referralByUbrn.loadMany(ubrns).then((results) => {
@@ -24,8 +27,9 @@ export const resolvers: Resolvers = {
     },
   },
   Referral: {
-    // UBRNs arrive here from other services; they are checked like an argument.
-    __resolveReference: ({ ubrn }, { loaders }) => loaders.referralByUbrn.load(checkUbrn(ubrn)),
+    // UBRNs arrive here from other services; one of the wrong shape is NOT_FOUND, e-RS not called.
+    __resolveReference: ({ ubrn }, { loaders }) =>
+      referenceKey('ubrn', ubrn, 'Referral').then((key) => loaders.referralByUbrn.load(key)),
     requester: (referral) =>
       referral.requester && {
         userId: referral.requester.userId,

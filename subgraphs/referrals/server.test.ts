@@ -169,6 +169,54 @@ describe('Patient.referrals', () => {
     expect(worklistReads.map((r) => r.nhsNumber)).toEqual(['9000000009', '9462979626', '9000000033']);
   });
 
+  it('answers Patient and Referral keys of the wrong shape with NOT_FOUND, calling e-RS for none', async () => {
+    const { execute } = subgraphAgainst(ersUrl);
+    const hostile = ['../Patient/9000000017', '9000000009?_summary=count', '..', '', '000000070001\r\n'];
+    const patients = await execute(PATIENTS, clinician(), {
+      r: hostile.map((nhsNumber) => ({ __typename: 'Patient', nhsNumber })),
+    });
+    expect(patients.data?.['_entities']).toEqual(hostile.map(() => null));
+    expect(codes(patients).map((e) => e?.['code'])).toEqual(hostile.map(() => 'NOT_FOUND'));
+    const referrals = await execute(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Referral { ubrn } } }`,
+      clinician(),
+      {
+        r: ['../STU3/ReferralRequest/000000070001', '000000070001?x=1', '..', ''].map((ubrn) => ({
+          __typename: 'Referral',
+          ubrn,
+        })),
+      },
+    );
+    expect(referrals.data?.['_entities']).toEqual([null, null, null, null]);
+    expect(codes(referrals).map((e) => e?.['code'])).toEqual([
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'NOT_FOUND',
+    ]);
+    expect(await ersCounts()).toEqual({});
+  });
+
+  it.each([
+    ['an ODS code ".."', '..'],
+    ['an ODS code with CR/LF', 'A81001\r\nX-Injected: 1'],
+  ])(
+    'refuses staff whose selected role carries %s with UNAUTHENTICATED, calling e-RS for none',
+    async (_what, orgCode) => {
+      const { execute } = subgraphAgainst(ersUrl);
+      const result = await execute(
+        PATIENTS,
+        { ...clinician(), orgCode },
+        {
+          r: [{ __typename: 'Patient', nhsNumber: '9000000009' }],
+        },
+      );
+      expect(result.data?.['_entities']).toEqual([{ nhsNumber: '9000000009', referrals: null }]);
+      expect(codes(result).map((e) => e?.['code'])).toEqual(['UNAUTHENTICATED']);
+      expect(await ersCounts()).toEqual({});
+    },
+  );
+
   it('answers a citizen with a coded error: e-RS lists referrals only on staff worklists', async () => {
     const { execute } = subgraphAgainst(ersUrl);
     const result = await execute(PATIENTS, citizen('9000000009', 'P9'), {

@@ -7,9 +7,15 @@ import { isStaffWithAny } from '../../platform/authorisation.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { ErrorCode, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
-import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
+import {
+  type UpstreamClient,
+  type UpstreamResponse,
+  retryAfterSeconds,
+  upstreamPath,
+} from '../../platform/http.js';
 import type { Principal } from '../../platform/principal.js';
 import { DEFAULT_CLINICAL_ACTIVITIES } from '../../platform/rbac.js';
+import { checkClaim } from '../../platform/upstream-keys.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import {
   ErsHealthcareServiceSchema,
@@ -58,13 +64,18 @@ export function businessFunctionFor(principal: Principal): string | null {
   return isStaffWithAny(DEFAULT_CLINICAL_ACTIVITIES)(principal) ? 'REFERRING_CLINICIAN' : 'REFERRING_ADMIN';
 }
 
-/** The user-restricted headers every e-RS call carries (X-Correlation-ID comes from the client). */
+/**
+ * The user-restricted headers every e-RS call carries (X-Correlation-ID comes from the client).
+ * The ODS code is the caller's claim, checked to its shape (UNAUTHENTICATED when malformed).
+ */
 export function ersHeaders(principal: Principal): Record<string, string> {
   const businessFunction = businessFunctionFor(principal);
   if (businessFunction === null) return {};
   return {
     [BUSINESS_FUNCTION_HEADER]: businessFunction,
-    ...(principal.orgCode ? { [END_USER_ORGANISATION_HEADER]: principal.orgCode } : {}),
+    ...(principal.orgCode
+      ? { [END_USER_ORGANISATION_HEADER]: checkClaim('odsCode', principal.orgCode) }
+      : {}),
   };
 }
 
@@ -100,7 +111,6 @@ export function createErsSource(
   scope: Pick<RequestScope, 'correlationId' | 'audit' | 'principal'>,
 ): ReferralsSource {
   const { correlationId, audit, principal } = scope;
-  const headers = ersHeaders(principal);
   const now = () => new Date().toISOString();
 
   async function call(path: string, options: { query?: URLSearchParams; body?: unknown } = {}) {
@@ -111,7 +121,8 @@ export function createErsSource(
         ? {}
         : { method: 'POST' as const, body: options.body, idempotent: true }),
       ...(options.query ? { query: options.query } : {}),
-      headers,
+      // Built per call: a malformed ODS code claim refuses the call, not the whole request.
+      headers: ersHeaders(principal),
       correlationId,
     });
   }
@@ -156,7 +167,7 @@ export function createErsSource(
 
   const getReferral = async (ubrn: string): Promise<ReferralRecord | GraphQLError> => {
     try {
-      const referral = parsed(await call(`/STU3/ReferralRequest/${ubrn}`), parseReferralRequest);
+      const referral = parsed(await call(upstreamPath`/STU3/ReferralRequest/${ubrn}`), parseReferralRequest);
       return fromReferralRequest(referral, { retrievedAt: now() });
     } catch (error) {
       return error as GraphQLError;
@@ -166,11 +177,7 @@ export function createErsSource(
   const getService = async (id: string): Promise<ReferralServiceRecord | GraphQLError> => {
     try {
       return fromHealthcareService(
-        await serviceRead(
-          `/R4/HealthcareService/${encodeURIComponent(id)}`,
-          undefined,
-          parseHealthcareService,
-        ),
+        await serviceRead(upstreamPath`/R4/HealthcareService/${id}`, undefined, parseHealthcareService),
       );
     } catch (error) {
       return error as GraphQLError;
