@@ -1,5 +1,6 @@
 // `npm run chaos -- [--connections 20] [--lead 10] [--fault 20] [--recovery-wait 30]
-//   [--subgraph organisations] [--timeout-ms 10000] [--out report.md]`
+//   [--subgraph organisations] [--timeout-ms 10000] [--phases subgraph,redis,postgres]
+//   [--stack-output inherit] [--out report.md]`
 // The chaos run (test/chaos/chaos-run.ts) with longer, configurable phases; the Markdown report
 // goes to stdout, or to --out. The Redis phase runs when REDIS_URL is set (a redis-server of the
 // run's own is used, never the shared one), the Postgres phase when DATABASE_URL is set.
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     'recovery-wait': { type: 'string', default: '30' },
     subgraph: { type: 'string', default: 'organisations' },
     'timeout-ms': { type: 'string', default: '10000' },
+    phases: { type: 'string', default: 'subgraph,redis,postgres' },
+    'stack-output': { type: 'string', default: 'ignore' },
     out: { type: 'string' },
   },
 });
@@ -29,6 +32,8 @@ const report = await runChaos({
   requestTimeoutMs: Number(values['timeout-ms']),
   redis: process.env['REDIS_URL'] !== undefined,
   databaseUrl: process.env['DATABASE_URL'],
+  phases: values.phases.split(',') as Array<'subgraph' | 'redis' | 'postgres'>,
+  stackOutput: values['stack-output'] === 'inherit' ? 'inherit' : 'ignore',
   log: (line) => process.stderr.write(`${line}\n`),
 });
 const markdown = chaosReportMarkdown(report);

@@ -33,6 +33,10 @@ export interface ChaosOptions {
   redis: boolean;
   /** The real Postgres for the audit phase (the stack reaches it through a cuttable proxy). */
   databaseUrl?: string | undefined;
+  /** Which phases to run (default all three; Redis and Postgres still need their services). */
+  phases?: Array<'subgraph' | 'redis' | 'postgres'>;
+  /** `inherit` shows the stack's own output (to see why a process died). */
+  stackOutput?: 'ignore' | 'inherit';
   log?: (line: string) => void;
 }
 
@@ -106,7 +110,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // The stack must not inherit the shared services when the run does not put its own in place.
     const inherited = { REDIS_URL: undefined, DATABASE_URL: undefined };
     const stackEnv = { ...inherited, ...env };
-    const stack = await startStack({ freePorts: true, stdio: 'ignore', env: stackEnv });
+    const stack = await startStack({
+      freePorts: true,
+      stdio: options.stackOutput ?? 'ignore',
+      env: stackEnv,
+    });
     cleanups.push(() => stack.stop());
     const auditLocation: AuditLocation = options.databaseUrl
       ? { databaseUrl: options.databaseUrl, schema }
@@ -149,31 +157,36 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const phases: PhaseReport[] = [];
     const skipped: string[] = [];
     let restartedBy: PhaseReport['restartedBy'];
+    const wanted = new Set(options.phases ?? ['subgraph', 'redis', 'postgres']);
     const subgraphPort = processes.get(options.subgraph);
     if (subgraphPort === undefined) throw new Error(`no subgraph ${options.subgraph}`);
-    const killed = await phase(
-      'subgraph',
-      `${options.subgraph} killed (SIGKILL) and restarted`,
-      async () => {
-        const pid = listeningPid(subgraphPort);
-        if (pid === null) throw new Error(`${options.subgraph} is not listening`);
-        process.kill(pid, 'SIGKILL');
-        await sleep(options.faultSeconds * 1000);
-        if ((await waitForPid(subgraphPort, options.recoveryWaitSeconds * 1000, pid)) !== null) {
-          restartedBy = 'the stack';
-        } else {
-          restartedBy = 'the chaos run (the stack did not within the wait)';
-          spawned.push(restartSubgraph(options.subgraph, stackEnvironment(stack, stackEnv)));
-          await waitForPid(subgraphPort, 30_000, pid);
-        }
-        return Date.now();
-      },
-      options.subgraph,
-    );
-    if (restartedBy) killed.restartedBy = restartedBy;
-    phases.push(killed);
+    if (!wanted.has('subgraph')) skipped.push('subgraph (not asked for)');
+    else {
+      const killed = await phase(
+        'subgraph',
+        `${options.subgraph} killed (SIGKILL) and restarted`,
+        async () => {
+          const pid = listeningPid(subgraphPort);
+          if (pid === null) throw new Error(`${options.subgraph} is not listening`);
+          process.kill(pid, 'SIGKILL');
+          await sleep(options.faultSeconds * 1000);
+          if ((await waitForPid(subgraphPort, options.recoveryWaitSeconds * 1000, pid)) !== null) {
+            restartedBy = 'the stack';
+          } else {
+            restartedBy = 'the chaos run (the stack did not within the wait)';
+            spawned.push(restartSubgraph(options.subgraph, stackEnvironment(stack, stackEnv)));
+            await waitForPid(subgraphPort, 30_000, pid);
+          }
+          return Date.now();
+        },
+        options.subgraph,
+      );
+      if (restartedBy) killed.restartedBy = restartedBy;
+      phases.push(killed);
+    }
 
-    if (redis) {
+    if (!wanted.has('redis')) skipped.push('redis (not asked for)');
+    else if (redis) {
       const own = redis;
       phases.push(
         await phase('redis', 'Redis stopped (SIGKILL) and started again on the same port', async () => {
@@ -185,7 +198,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       );
     } else skipped.push('redis (REDIS_URL not set)');
 
-    if (proxy) {
+    if (!wanted.has('postgres')) skipped.push('postgres (not asked for)');
+    else if (proxy) {
       const cut = proxy;
       phases.push(
         await phase('postgres', 'Postgres (audit table) unreachable, then reachable again', async () => {
@@ -197,7 +211,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       );
     } else skipped.push('postgres (DATABASE_URL not set)');
 
-    const { log: _log, databaseUrl: _url, ...shown } = options;
+    const { log: _log, databaseUrl: _url, phases: _phases, stackOutput: _output, ...shown } = options;
     return { options: shown, audit: options.databaseUrl ? 'postgres' : 'embedded', phases, skipped };
   } finally {
     for (const cleanup of cleanups.reverse()) {
