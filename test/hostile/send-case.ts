@@ -2,7 +2,7 @@
 // fetch would refuse) and returns what came back.
 import { request } from 'node:http';
 import { SignJWT } from 'jose';
-import { signInternalToken } from '../../platform/internal-token.js';
+import { audienceFor, signInternalToken } from '../../platform/internal-token.js';
 import type { Principal } from '../../platform/principal.js';
 import type { TestStack } from '../stack.js';
 import { bearer, mintToken } from '../tokens.js';
@@ -31,7 +31,14 @@ const CLERK: Principal = {
   scopes: [],
 };
 
-async function authorization(stack: TestStack, auth: Auth | undefined, body: string, secret: string) {
+/** A captured token is one the gateway signed for this subgraph's `POST /graphql` with `body`. */
+async function authorization(
+  stack: TestStack,
+  auth: Auth | undefined,
+  subgraph: string,
+  body: string,
+  secret: string,
+) {
   if (auth === undefined || auth === 'none') return {};
   if (typeof auth === 'string') return stack.bearer(auth);
   if ('raw' in auth) return { authorization: auth.raw };
@@ -42,13 +49,16 @@ async function authorization(stack: TestStack, auth: Auth | undefined, body: str
     const token = await new SignJWT({ principal: CLERK, cid: 'hostile-replay' })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('nhs-graph-gateway')
-      .setAudience('nhs-graph-subgraphs')
+      .setAudience(audienceFor(subgraph))
       .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
       .sign(key);
     return bearer(token);
   }
-  return bearer(await signInternalToken(claims, auth.internal === 'other-body' ? '{}' : body, key));
+  const signedBody = auth.internal === 'other-body' ? '{}' : body;
+  return bearer(
+    await signInternalToken(claims, { subgraph, method: 'POST', path: '/graphql', body: signedBody }, key),
+  );
 }
 
 export async function sendCase(stack: TestStack, hostile: HostileCase, secret: string): Promise<RawResponse> {
@@ -67,7 +77,7 @@ export async function sendCase(stack: TestStack, hostile: HostileCase, secret: s
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/graphql-response+json, application/json',
-    ...(await authorization(stack, hostile.auth, body, secret)),
+    ...(await authorization(stack, hostile.auth, hostile.target ?? 'gateway', body, secret)),
     ...hostile.headers,
   };
   const once = () => send(base, hostile.method ?? 'POST', path, headers, body);
