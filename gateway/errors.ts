@@ -8,14 +8,28 @@ import { ErrorCode } from '../platform/errors.js';
 
 type MaskError = (error: unknown, message: string, isDev?: boolean) => Error;
 
-export function maskedErrors(_development: boolean): { maskError: MaskError } {
+export function maskedErrors(development: boolean): { maskError: MaskError } {
   return {
     maskError(error, message) {
       const safe = safeCodedError(error) ?? requestError(error);
-      if (safe) return safe;
+      if (safe) return development ? safe : withoutSuggestions(safe);
       return new GraphQLError(message, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
     },
   };
+}
+
+/** graphql-js's hints ("Did you mean "family"?", "Did you mean the enum value "FEMALE"?"). */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * In production no error names a field, input field or enum value the caller did not write:
+ * graphql-armor's blockFieldSuggestions covers validation only, not variable coercion. Edited in
+ * place (a new object would be logged as a server error).
+ */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const stripped = error.message.replace(SUGGESTION, '');
+  if (stripped !== error.message) error.message = stripped;
+  return error;
 }
 
 function safeCodedError(error: unknown): GraphQLError | undefined {
