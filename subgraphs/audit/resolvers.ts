@@ -5,7 +5,6 @@ import { toAuditRecord } from './mapping.js';
 const MAX_PAGE = 200;
 /** Subjects and correlation ids are short printable identifiers; anything else cannot match a record. */
 const MAX_FILTER_TEXT = 256;
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Refused here, as the caller's mistake: Postgres rejects NUL in text with an internal error. */
