@@ -11,7 +11,7 @@ type MaskError = (error: unknown, message: string, isDev?: boolean) => Error;
 export function maskedErrors(development: boolean): { maskError: MaskError } {
   return {
     maskError(error, message) {
-      const safe = safeCodedError(error) ?? requestError(error);
+      const safe = subgraphUnavailable(error) ?? safeCodedError(error) ?? requestError(error);
       if (safe) return development ? safe : withoutSuggestions(safe);
       return new GraphQLError(message, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
     },
@@ -32,14 +32,36 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
   return error;
 }
 
+/**
+ * Hive's error for a subgraph it could not reach (SUBREQUEST_HTTP_ERROR) names the host, port and
+ * the internal request it sent: the client gets only which part of the graph is missing.
+ */
+function subgraphUnavailable(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions['code'] !== 'SUBREQUEST_HTTP_ERROR')
+    return undefined;
+  const name = error.extensions['serviceName'];
+  const subgraph = typeof name === 'string' ? name : undefined;
+  return new GraphQLError(
+    `The ${subgraph ?? 'requested'} part of the graph is not available just now; try again later.`,
+    {
+      ...(error.nodes ? { nodes: error.nodes } : {}),
+      ...(error.source ? { source: error.source } : {}),
+      ...(error.positions ? { positions: error.positions } : {}),
+      ...(error.path ? { path: error.path } : {}),
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, ...(subgraph ? { subgraph } : {}) },
+    },
+  );
+}
+
 function safeCodedError(error: unknown): GraphQLError | undefined {
   if (!(error instanceof GraphQLError)) return undefined;
   const code = error.extensions['code'];
   if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) return undefined;
   // Only message, locations, path and extensions are ever serialised; a subgraph's debugging
   // extensions are dropped by rebuilding the error from its safe parts.
-  const { stacktrace, exception, ...extensions } = error.extensions;
-  if (stacktrace === undefined && exception === undefined) return error;
+  // `request`/`response`: Hive's record of the internal subgraph call.
+  const { stacktrace, exception, request, response, ...extensions } = error.extensions;
+  if ([stacktrace, exception, request, response].every((x) => x === undefined)) return error;
   return new GraphQLError(error.message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),

@@ -40,6 +40,8 @@ export const ErrorCode = {
   CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A part of the graph could not be reached (gateway → subgraph); the rest of the answer stands. */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
