@@ -87,4 +87,23 @@ describe('the gateway with NODE_ENV=production', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the log lines arrive
     expect(stack.logs().slice(before).join('\n')).not.toMatch(/stack|SyntaxError|\.ts:\d+/i);
   });
+
+  it('refuses a bad NHS number, literal or variable, as a whole with HTTP 400 (the status rule in the README)', async () => {
+    const literal = await postGraphQL(
+      stack.gatewayUrl,
+      `{ patient(nhsNumber: "1234567890") { nhsNumber } }`,
+      undefined,
+      headers,
+    );
+    const variable = await postGraphQL(
+      stack.gatewayUrl,
+      `query($n: NhsNumber!) { patient(nhsNumber: $n) { nhsNumber } }`,
+      { n: '1234567890' },
+      headers,
+    );
+    for (const response of [literal, variable]) {
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.status).toBe(400);
+    }
+  });
 });
