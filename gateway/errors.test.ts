@@ -40,6 +40,7 @@ describe('gateway error masking', () => {
     for (const error of [
       new Error('connect ECONNREFUSED 10.0.0.7:5432'),
       new GraphQLError('boom', { extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+      new GraphQLError('an undocumented code', { extensions: { code: 'DOWNSTREAM_SERVICE_ERROR' } }),
       new GraphQLError('uncoded, no status'),
       new GraphQLError('a 4xx caused by a thrown error', {
         originalError: new Error('ECONNREFUSED 10.0.0.7'),

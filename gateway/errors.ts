@@ -4,7 +4,7 @@
 // already safe (a caller's mistake: no token, a forbidden field, bad input) is passed on as it is
 // and is not logged as a server error; anything masked or rebuilt is.
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../platform/errors.js';
+import { ERROR_CODES, ErrorCode } from '../platform/errors.js';
 
 type MaskError = (error: unknown, message: string, isDev?: boolean) => Error;
 
@@ -56,7 +56,9 @@ function subgraphUnavailable(error: unknown): GraphQLError | undefined {
 function safeCodedError(error: unknown): GraphQLError | undefined {
   if (!(error instanceof GraphQLError)) return undefined;
   const code = error.extensions['code'];
-  if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) return undefined;
+  // Only documented codes (README, "Errors") reach a client; anything else is masked.
+  if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR || !(code in ERROR_CODES))
+    return undefined;
   // Only message, locations, path and extensions are ever serialised; a subgraph's debugging
   // extensions are dropped by rebuilding the error from its safe parts.
   // `request`/`response`: Hive's record of the internal subgraph call.
