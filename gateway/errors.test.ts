@@ -40,6 +40,7 @@ describe('gateway error masking', () => {
     for (const error of [
       new Error('connect ECONNREFUSED 10.0.0.7:5432'),
       new GraphQLError('boom', { extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+      new GraphQLError('an undocumented code', { extensions: { code: 'DOWNSTREAM_SERVICE_ERROR' } }),
       new GraphQLError('uncoded, no status'),
       new GraphQLError('a 4xx caused by a thrown error', {
         originalError: new Error('ECONNREFUSED 10.0.0.7'),
@@ -51,5 +52,34 @@ describe('gateway error masking', () => {
       const masked = maskError(error, GENERIC) as GraphQLError;
       expect(masked.toJSON()).toEqual({ message: GENERIC, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     }
+  });
+
+  it.each([true, false])(
+    'turns an unreachable subgraph into SUBGRAPH_UNAVAILABLE with nothing internal (development: %s)',
+    (development) => {
+      const error = new GraphQLError('connect ECONNREFUSED 127.0.0.1:4105', {
+        path: ['patient', 'allergies'],
+        extensions: {
+          code: 'SUBREQUEST_HTTP_ERROR',
+          serviceName: 'careRecord',
+          request: { url: 'http://127.0.0.1:4105/graphql', method: 'POST', body: '{"query":"_entities"}' },
+        },
+      });
+      const masked = maskedErrors(development).maskError(error, GENERIC) as GraphQLError;
+      expect(masked.toJSON()).toEqual({
+        message: expect.not.stringMatching(/ECONNREFUSED|127\.0\.0\.1|4105/) as unknown,
+        path: ['patient', 'allergies'],
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'careRecord' },
+      });
+    },
+  );
+
+  it('drops suggestions from messages in production only', () => {
+    const message = 'Value "FEMAL" does not exist in "Gender" enum. Did you mean the enum value "FEMALE"?';
+    const coded = () => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+    expect((maskedErrors(true).maskError(coded(), GENERIC) as GraphQLError).message).toBe(message);
+    expect((maskedErrors(false).maskError(coded(), GENERIC) as GraphQLError).message).toBe(
+      'Value "FEMAL" does not exist in "Gender" enum.',
+    );
   });
 });

@@ -4,28 +4,66 @@
 // already safe (a caller's mistake: no token, a forbidden field, bad input) is passed on as it is
 // and is not logged as a server error; anything masked or rebuilt is.
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../platform/errors.js';
+import { ERROR_CODES, ErrorCode } from '../platform/errors.js';
 
 type MaskError = (error: unknown, message: string, isDev?: boolean) => Error;
 
-export function maskedErrors(_development: boolean): { maskError: MaskError } {
+export function maskedErrors(development: boolean): { maskError: MaskError } {
   return {
     maskError(error, message) {
-      const safe = safeCodedError(error) ?? requestError(error);
-      if (safe) return safe;
+      const safe = subgraphUnavailable(error) ?? safeCodedError(error) ?? requestError(error);
+      if (safe) return development ? safe : withoutSuggestions(safe);
       return new GraphQLError(message, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
     },
   };
 }
 
+/** graphql-js's hints ("Did you mean "family"?", "Did you mean the enum value "FEMALE"?"). */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * In production no error names a field, input field or enum value the caller did not write:
+ * graphql-armor's blockFieldSuggestions covers validation only, not variable coercion. Edited in
+ * place (a new object would be logged as a server error).
+ */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const stripped = error.message.replace(SUGGESTION, '');
+  if (stripped !== error.message) error.message = stripped;
+  return error;
+}
+
+/**
+ * Hive's error for a subgraph it could not reach (SUBREQUEST_HTTP_ERROR) names the host, port and
+ * the internal request it sent: the client gets only which part of the graph is missing.
+ */
+function subgraphUnavailable(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions['code'] !== 'SUBREQUEST_HTTP_ERROR')
+    return undefined;
+  const name = error.extensions['serviceName'];
+  const subgraph = typeof name === 'string' ? name : undefined;
+  return new GraphQLError(
+    `The ${subgraph ?? 'requested'} part of the graph is not available just now; try again later.`,
+    {
+      ...(error.nodes ? { nodes: error.nodes } : {}),
+      ...(error.source ? { source: error.source } : {}),
+      ...(error.positions ? { positions: error.positions } : {}),
+      ...(error.path ? { path: error.path } : {}),
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, ...(subgraph ? { subgraph } : {}) },
+    },
+  );
+}
+
 function safeCodedError(error: unknown): GraphQLError | undefined {
   if (!(error instanceof GraphQLError)) return undefined;
   const code = error.extensions['code'];
-  if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) return undefined;
+  // Only documented codes (README, "Errors") reach a client; anything else is masked.
+  if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR || !(code in ERROR_CODES))
+    return undefined;
   // Only message, locations, path and extensions are ever serialised; a subgraph's debugging
   // extensions are dropped by rebuilding the error from its safe parts.
-  const { stacktrace, exception, ...extensions } = error.extensions;
-  if (stacktrace === undefined && exception === undefined) return error;
+  // `request`/`response`: Hive's record of the internal subgraph call.
+  const { stacktrace, exception, request, response, ...extensions } = error.extensions;
+  if ([stacktrace, exception, request, response].every((x) => x === undefined)) return error;
   return new GraphQLError(error.message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),

@@ -60,6 +60,25 @@ export function needsCsrfHeader(method: string, contentType: string | null, head
 const refusal = (code: ErrorCode, message: string, status: number, headers?: Record<string, string>) =>
   new GraphQLError(message, { extensions: { code, http: { status, ...(headers ? { headers } : {}) } } });
 
+/**
+ * Yoga's GET parser JSON-parses these parameters and lets a SyntaxError escape, which would be
+ * masked as an internal error (and logged with its stack); they are the caller's to fix.
+ */
+export function refuseUnparsableSearchParams(params: URLSearchParams): void {
+  for (const name of ['variables', 'extensions']) {
+    const text = params.get(name);
+    if (text === null) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (value === null || (typeof value === 'object' && !Array.isArray(value))) continue;
+    throw refusal(ErrorCode.BAD_USER_INPUT, `The ${name} parameter must be a JSON object.`, 400);
+  }
+}
+
 export function useHttpHygiene(options: { production: boolean }): GatewayPlugin {
   return {
     onRequestParse({ request }) {
@@ -70,6 +89,7 @@ export function useHttpHygiene(options: { production: boolean }): GatewayPlugin 
           403,
         );
       }
+      if (request.method === 'GET') refuseUnparsableSearchParams(new URL(request.url).searchParams);
     },
     onParams({ request, params }) {
       if (request.method === 'GET' && typeof params.query === 'string' && params.query !== '') {

@@ -92,7 +92,8 @@ export async function resolveFirstPartyDocument(
     return { kind: 'document', query, register: id };
   }
   const registered = await store.get(id);
-  // The message is the one Apollo clients look for before retrying with the full query.
+  // The message is the one Apollo clients look for before retrying with the full query; HTTP 200,
+  // as Apollo Server answers it (the one exception to the status rule, platform/errors.ts).
   if (registered === undefined) return refused(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound');
   return { kind: 'document', query: registered };
 }

@@ -40,8 +40,134 @@ export const ErrorCode = {
   CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A part of the graph could not be reached (gateway → subgraph); the rest of the answer stands. */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * The HTTP status rule (README, "Errors"): a request refused as a whole before anything runs gets
+ * a 4xx (or 503) by class; once execution has started the answer is 200 with the error beside the
+ * data, as the GraphQL-over-HTTP spec asks of application/json responses. The one exception,
+ * PERSISTED_QUERY_NOT_FOUND, is 200 as Apollo Server sends it: it is the APQ protocol's "send the
+ * text" signal, which Apollo clients retry on.
+ */
+export interface ErrorCodeDoc {
+  /** The HTTP statuses a response carrying this code can have. */
+  statuses: readonly number[];
+  meaning: string;
+}
+
+/** Every code a client can receive, with its statuses and meaning; the README table is made from it. */
+export const ERROR_CODES: Record<ErrorCode, ErrorCodeDoc> = {
+  UNAUTHENTICATED: {
+    statuses: [401],
+    meaning: 'No valid bearer token (missing, malformed, expired or for another audience).',
+  },
+  FORBIDDEN: {
+    statuses: [403, 200],
+    meaning:
+      'Not allowed: the whole request (403, e.g. a partner not onboarded) or one field (200, beside the rest).',
+  },
+  BAD_USER_INPUT: {
+    statuses: [400, 200],
+    meaning:
+      'The caller sent something invalid: refused before anything ran (400), or found by a field (200); `argument` names it.',
+  },
+  NOT_FOUND: { statuses: [200], meaning: 'The service has no such record.' },
+  CONFLICT: { statuses: [200], meaning: 'The write conflicts with the current state of the record.' },
+  TOO_MANY_MATCHES: {
+    statuses: [200],
+    meaning: 'A search matched more records than it may return; narrow it.',
+  },
+  RATE_LIMITED: {
+    statuses: [429, 200],
+    meaning:
+      'Too many requests from this client (429, Retry-After), or nhs-graph is rate-limited by a service (200).',
+  },
+  OVERLOADED: {
+    statuses: [503],
+    meaning: 'The gateway has as many requests waiting as it allows; retry after Retry-After.',
+  },
+  UPSTREAM_UNAVAILABLE: {
+    statuses: [200],
+    meaning: 'A national service is not available just now; `service` names it, `retryAfter` when known.',
+  },
+  UPSTREAM_INVALID_RESPONSE: {
+    statuses: [200],
+    meaning:
+      'A national service answered with something nhs-graph could not understand; nothing from it was used.',
+  },
+  UPSTREAM_REJECTED: {
+    statuses: [200],
+    meaning:
+      "A national service refused the request nhs-graph made; not a problem with the caller's request.",
+  },
+  STALE_DATA: {
+    statuses: [200],
+    meaning:
+      'A warning (extensions.warnings), not an error: data served from cache because the service failed.',
+  },
+  AUDIT_UNAVAILABLE: {
+    statuses: [200],
+    meaning: 'The audit trail could not be written, so the data was not returned.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    statuses: [200],
+    meaning: 'The idempotencyKey was already used with different input.',
+  },
+  WRITE_IN_PROGRESS: {
+    statuses: [200],
+    meaning: 'A write with this idempotencyKey is still running; send it again shortly.',
+  },
+  IDEMPOTENCY_UNAVAILABLE: {
+    statuses: [200],
+    meaning: 'The key store is down, so the write was not sent (it could not be guaranteed once).',
+  },
+  STALE_DATA_REFUSED: {
+    statuses: [200],
+    meaning: 'A write that needs current data while the service is failing and only cached data is left.',
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    statuses: [200],
+    meaning:
+      'Unknown persisted query hash or id; an APQ client sends the query text with it (200, as Apollo Server).',
+  },
+  PERSISTED_QUERY_NOT_ALLOWED: {
+    statuses: [400],
+    meaning: 'A partner sent query text, or an operation not in its manifest.',
+  },
+  PERSISTED_QUERY_HASH_MISMATCH: {
+    statuses: [400],
+    meaning: 'The persisted query hash is not the sha256 of the query sent with it.',
+  },
+  QUERY_TOO_DEEP: { statuses: [400], meaning: 'The document nests deeper than the gateway allows.' },
+  QUERY_TOO_COMPLEX: { statuses: [400], meaning: 'The document costs more than the gateway allows.' },
+  TOO_MANY_ALIASES: { statuses: [400], meaning: 'The document uses more aliases than the gateway allows.' },
+  TOO_MANY_TOKENS: { statuses: [400], meaning: 'The document has more tokens than the gateway allows.' },
+  BATCH_TOO_LARGE: {
+    statuses: [413],
+    meaning: 'A batched request holds more operations than the gateway allows.',
+  },
+  REQUEST_TOO_LARGE: { statuses: [413], meaning: 'The request body is larger than the gateway allows.' },
+  CSRF_HEADER_REQUIRED: {
+    statuses: [403],
+    meaning:
+      'A request a browser could send cross-site lacks a CSRF header (Apollo-Require-Preflight or another).',
+  },
+  METHOD_NOT_ALLOWED: {
+    statuses: [405],
+    meaning: 'GET carries only persisted queries, never a mutation; see Allow.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    statuses: [500, 200],
+    meaning: 'Something unexpected; logged and masked, nothing internal is sent.',
+  },
+  SUBGRAPH_UNAVAILABLE: {
+    statuses: [200],
+    meaning: 'One part of the graph (`subgraph`) could not be reached; the rest of the answer stands.',
+  },
+};
 
 export interface ErrorDetails {
   /** The upstream service involved, e.g. `PDS`. Never an internal hostname. */

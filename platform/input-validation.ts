@@ -1,6 +1,7 @@
 // Validates canonical scalar inputs (NhsNumber, Date, DateTime) wherever they appear in an
 // operation — literal or variable, at the top level or inside an input object — and names the
-// argument at fault. The gateway runs it before planning, so a bad NHS number is refused at the
+// argument at fault (or `$variable` for a bad default value, which is checked with the literals
+// so it is refused before anything runs). The gateway runs it before planning, so a bad NHS number is refused at the
 // edge with BAD_USER_INPUT and no subgraph or upstream is called. Subgraphs still validate the
 // same values through the scalars themselves (defence in depth).
 import {
@@ -21,9 +22,11 @@ const canonicalScalars: Record<string, { parseValue(value: unknown): unknown }> 
 export function canonicalInputRule(variables: Readonly<Record<string, unknown>> | undefined): ValidationRule {
   return (context) => {
     const inputFields: string[] = [];
+    // A variable's default value is a literal outside any argument; it is named by its variable.
+    let defaulted: string | undefined;
 
     const check = (node: ValueNode, type: GraphQLInputType | null | undefined, value: unknown) => {
-      const argument = context.getArgument()?.name;
+      const argument = context.getArgument()?.name ?? defaulted;
       if (!type || argument === undefined) return;
       const found = firstProblem(type, value, []);
       if (found === undefined) return;
@@ -44,6 +47,10 @@ export function canonicalInputRule(variables: Readonly<Record<string, unknown>> 
     };
 
     return {
+      VariableDefinition: {
+        enter: (node) => void (defaulted = `$${node.variable.name.value}`),
+        leave: () => void (defaulted = undefined),
+      },
       ObjectField: {
         enter: (node) => void inputFields.push(node.name.value),
         leave: () => void inputFields.pop(),
@@ -53,6 +60,7 @@ export function canonicalInputRule(variables: Readonly<Record<string, unknown>> 
       FloatValue: checkLiteral,
       BooleanValue: checkLiteral,
       Variable(node) {
+        if (defaulted !== undefined) return; // the definition itself, not a use
         const value = variables?.[node.name.value];
         if (value !== undefined && value !== null) check(node, context.getInputType(), value);
       },

@@ -306,6 +306,22 @@ describe('reading the audit trail', () => {
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('refuses a filter holding a NUL or another control character as BAD_USER_INPUT, logging no server error', async () => {
+    const serverErrors = () =>
+      stack
+        .logs()
+        .filter(
+          (line) => line.startsWith('{') && Number((JSON.parse(line) as { level?: unknown }).level) >= 50,
+        );
+    const before = serverErrors().length;
+    for (const filter of [{ subject: 'someone\u0000else' }, { correlationId: 'a\r\nb' }]) {
+      const response = await postGraphQL(stack.gatewayUrl, AUDIT, { filter }, igOfficer);
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the log lines arrive
+    expect(serverErrors().slice(before)).toEqual([]);
+  });
+
   it('verifies intact with `npm run audit:verify`', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
       env: { ...process.env, ...auditEnv },

@@ -11,8 +11,9 @@ const stack = useTestStack(
     // PDS is unreachable: the error must not say where nhs-graph tried to reach it.
     PDS_BASE_URL: 'http://127.0.0.1:9/personal-demographics/FHIR/R4',
     PDS_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'info',
   },
-  { resetBeforeEach: false },
+  { resetBeforeEach: false, stdio: 'capture' },
 );
 let headers: Record<string, string>;
 
@@ -59,5 +60,50 @@ describe('the gateway with NODE_ENV=production', () => {
     const text = JSON.stringify(response.body);
     expect(response.body.errors?.length).toBeGreaterThan(0);
     expect(text).not.toMatch(/stack|\.ts:\d+|node_modules/i);
+  });
+
+  it('names no enum value or input field the caller did not write, in variables either', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      `query($c: PatientSearchInput!) { searchPatients(criteria: $c) { score } }`,
+      { c: { famly: 'Smith', gender: 'FEMAL' } },
+      headers,
+    );
+    expect(new Set(errorCodes(response))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(JSON.stringify(response.body)).not.toMatch(/did you mean|FEMALE|"family/i);
+  });
+
+  it('refuses non-JSON variables or extensions on a GET with BAD_USER_INPUT (400), logging no stack', async () => {
+    const before = stack.logs().length;
+    for (const params of [{ variables: '{nope' }, { extensions: 'not json' }, { variables: '[1]' }]) {
+      const url = `${stack.gatewayUrl}?${new URLSearchParams({ documentId: 'sha256:00', ...params })}`;
+      const response = await fetch(url, {
+        headers: { ...headers, accept: 'application/json', 'apollo-require-preflight': 'true' },
+      });
+      const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: unknown } }> };
+      expect(response.status).toBe(400);
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the log lines arrive
+    expect(stack.logs().slice(before).join('\n')).not.toMatch(/stack|SyntaxError|\.ts:\d+/i);
+  });
+
+  it('refuses a bad NHS number, literal or variable, as a whole with HTTP 400 (the status rule in the README)', async () => {
+    const literal = await postGraphQL(
+      stack.gatewayUrl,
+      `{ patient(nhsNumber: "1234567890") { nhsNumber } }`,
+      undefined,
+      headers,
+    );
+    const variable = await postGraphQL(
+      stack.gatewayUrl,
+      `query($n: NhsNumber!) { patient(nhsNumber: $n) { nhsNumber } }`,
+      { n: '1234567890' },
+      headers,
+    );
+    for (const response of [literal, variable]) {
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.status).toBe(400);
+    }
   });
 });

@@ -6,7 +6,7 @@
 // early answer is dropped — none of its data or errors reach the client — and the plan fetches as
 // usual.
 import { errorCodes, postGraphQL } from './graphql-client.js';
-import { resetSandbox, structuredRecordCalls } from './sandbox-client.js';
+import { resetSandbox, sandboxRequests, structuredRecordCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
 import { useTestStack } from './stack.js';
 
@@ -128,5 +128,25 @@ describe('speculative entity fetches through the gateway', () => {
     // Early: both numbers (one call each); then the plan's own, for the one PDS knows.
     expect(await structuredCalls()).toBe(3);
     expect(await speculative('discarded')).toBe(discardedBefore + 1);
+  }, 30_000);
+
+  it('refuses an invalid NHS number given as a variable default before any fetch, early or not', async () => {
+    const withDefault = (variables?: Record<string, unknown>) =>
+      postGraphQL(
+        stack.gatewayUrl,
+        `query Defaulted($n: NhsNumber = "1234567890") {
+          patient(nhsNumber: $n) { nhsNumber allergies { active { items { code { code } } } } }
+        }`,
+        variables,
+        asClinician,
+      );
+    // Teaches the shape (before the fix, a provided variable was checked and the document ran); a
+    // document whose default is invalid is now refused as a whole, whatever the variables.
+    await withDefault({ n: '9000000009' });
+    await resetSandbox(stack.sandboxUrl);
+
+    const refused = await withDefault();
+    expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
+    expect((await sandboxRequests(stack.sandboxUrl)).log).toEqual([]);
   }, 30_000);
 });
