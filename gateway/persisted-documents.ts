@@ -72,7 +72,7 @@ export function resolvePartnerDocument(
   if (partners.isKnownDocument(id)) {
     return refused(ErrorCode.PERSISTED_QUERY_NOT_ALLOWED, 'That operation is not in your manifest.', 400);
   }
-  return refused(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound');
+  return refused(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound', 400);
 }
 
 /** What a first-party app's request may run (APQ, Apollo's protocol). */
@@ -92,9 +92,11 @@ export async function resolveFirstPartyDocument(
     return { kind: 'document', query, register: id };
   }
   const registered = await store.get(id);
-  // The message is the one Apollo clients look for before retrying with the full query; HTTP 200,
-  // as Apollo Server answers it (the one exception to the status rule, platform/errors.ts).
-  if (registered === undefined) return refused(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound');
+  // The message and code are what Apollo clients look for before retrying with the full query; they
+  // read them from the body of a 4xx too (platform/errors.ts, PERSISTED_QUERY_NOT_FOUND).
+  if (registered === undefined) {
+    return refused(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound', 400);
+  }
   return { kind: 'document', query: registered };
 }
 

@@ -48,9 +48,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /**
  * The HTTP status rule (README, "Errors"): a request refused as a whole before anything runs gets
  * a 4xx (or 503) by class; once execution has started the answer is 200 with the error beside the
- * data, as the GraphQL-over-HTTP spec asks of application/json responses. The one exception,
- * PERSISTED_QUERY_NOT_FOUND, is 200 as Apollo Server sends it: it is the APQ protocol's "send the
- * text" signal, which Apollo clients retry on.
+ * data, as the GraphQL-over-HTTP spec asks of application/json responses. No exception:
+ * PERSISTED_QUERY_NOT_FOUND (APQ's "send the text" signal) is a 400 like PERSISTED_QUERY_NOT_ALLOWED.
+ * Apollo Client 3.x and 4.x read the code from the body of a non-2xx answer and resend with the
+ * query; older links (apollo-link-persisted-queries) turn APQ off on a 400 and still resend the
+ * query, so they keep working. A 404 would not be retried by those older links.
  */
 export interface ErrorCodeDoc {
   /** The HTTP statuses a response carrying this code can have. */
@@ -129,9 +131,8 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeDoc> = {
     meaning: 'A write that needs current data while the service is failing and only cached data is left.',
   },
   PERSISTED_QUERY_NOT_FOUND: {
-    statuses: [200],
-    meaning:
-      'Unknown persisted query hash or id; an APQ client sends the query text with it (200, as Apollo Server).',
+    statuses: [400],
+    meaning: 'Unknown persisted query hash or id; an APQ client then sends the query text with it.',
   },
   PERSISTED_QUERY_NOT_ALLOWED: {
     statuses: [400],

@@ -162,6 +162,8 @@ describe('partners run only their own persisted operations', () => {
 
   it('refuses an unknown hash with PERSISTED_QUERY_NOT_FOUND, calling nothing', async () => {
     const answer = await send({ extensions: apq(documentIdOf('{ me { subject } }')) }, acme);
+    // Refused as a whole, like PERSISTED_QUERY_NOT_ALLOWED: the same status (README, "Errors").
+    expect(answer.status).toBe(400);
     expect(codes(answer)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     expect(await pdsCalls()).toBe(0);
   });
@@ -197,6 +199,7 @@ describe('first-party apps: free-form queries and automatic persisted queries (A
     const hash = documentIdOf(query);
 
     const miss = await send({ extensions: apq(hash), variables: NHS_NUMBER }, clinician);
+    expect(miss.status).toBe(400);
     expect(codes(miss)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     expect(miss.body.errors?.[0]?.message).toBe('PersistedQueryNotFound');
     expect(await pdsCalls()).toBe(0);
