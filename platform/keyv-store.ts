@@ -2,8 +2,9 @@
 // rate-limit counters): Redis when REDIS_URL is set, otherwise a bounded map in this process.
 // keyv 5 on purpose: @keyv/redis 5 expects it (ARCHITECTURE.md, known pitfalls).
 //
-// Redis is shared state, never a dependency a read waits on: while it is away every command
-// fails at once (no offline queue) or after REDIS_COMMAND_TIMEOUT_MS (a server that hangs), and
+// Redis is shared state, never a dependency a read waits on: once connected, while it is away
+// every command fails at once (no offline queue) or after REDIS_COMMAND_TIMEOUT_MS (a server
+// that hangs), and
 // each use falls back (README, "Resilience"): cache → miss, APQ → not found, rate limits →
 // counters in this process, keyed writes → IDEMPOTENCY_UNAVAILABLE.
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
@@ -25,9 +26,10 @@ export const reconnectDelay = (retries: number): number =>
   Math.min(50 * 2 ** Math.min(retries, 10), REDIS_MAX_RECONNECT_DELAY_MS);
 
 /**
- * One Redis connection, connecting in the background. While it is not connected, commands are
- * refused at once instead of queued (`disableOfflineQueue`: a queue would hold every request
- * until Redis returns), and each command has a timeout. Errors are logged, never thrown from the
+ * One Redis connection, connecting in the background. Until it first connects, commands wait
+ * (each at most REDIS_COMMAND_TIMEOUT_MS), so a store used just after start-up works; once it has
+ * connected, commands sent while the connection is lost are refused at once instead of queued
+ * (a queue would hold every request until Redis returns). Errors are logged, never thrown from the
  * event (an unhandled `error` event would end the process), and the client reconnects by itself.
  *
  * Created outside any request's log context, wherever it is called from: the connection outlives
@@ -38,7 +40,7 @@ export function createRedisConnection(url: string, logger: Logger): RedisConnect
   return logContext.exit(() => {
     const client: RedisClientType = createClient({
       url,
-      disableOfflineQueue: true,
+      disableOfflineQueue: false,
       commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
       socket: { connectTimeout: REDIS_COMMAND_TIMEOUT_MS * 4, reconnectStrategy: reconnectDelay },
     });
@@ -50,6 +52,8 @@ export function createRedisConnection(url: string, logger: Logger): RedisConnect
       logger.warn({ err: error }, 'redis connection lost; shared stores fall back until it returns');
     });
     client.on('ready', () => {
+      // The client reads this option on every command, so from now on it is refuse-when-offline.
+      if (client.options) client.options.disableOfflineQueue = true;
       if (!down) return;
       down = false;
       logger.info('redis connection restored');
