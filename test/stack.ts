@@ -63,6 +63,7 @@ export function useTestStack(env: NodeJS.ProcessEnv = {}, options: TestStackOpti
       return current().subgraphUrls;
     },
     logs: () => current().logs(),
+    pids: () => current().pids(),
     stop: () => current().stop(),
     bearer: async (profile, mintOptions) =>
       bearer(await mintToken(current().sandboxUrl, profile, mintOptions)),
