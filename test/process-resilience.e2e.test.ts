@@ -71,7 +71,9 @@ describeWithRedisServer('processes, shared stores and failures', () => {
     const restarted = Date.now();
     await redis.start();
     await until(async () => errorCodes(await writeAddress()).length === 0);
-    process.stdout.write(`redis outage e2e: keyed writes accepted ${Date.now() - restarted} ms after restart\n`);
+    process.stdout.write(
+      `redis outage e2e: keyed writes accepted ${Date.now() - restarted} ms after restart\n`,
+    );
     expect((await readMedicine()).body.errors).toBeUndefined();
   }, 120_000);
 
