@@ -61,7 +61,10 @@ describeWithRedisServer('a Redis outage, with a redis-server of its own', () => 
     cache = createCache(config, logger);
     idempotency = createIdempotencyStore(config, logger);
     const connection = createRedisConnection(redis.url, logger);
-    apq = persistedQueryStore(createKeyvStore<string>({ redis: connection, namespace: 'outage-test:apq' }), 60);
+    apq = persistedQueryStore(
+      createKeyvStore<string>({ redis: connection, namespace: 'outage-test:apq' }),
+      60,
+    );
     closeApq = () => closeRedisConnection(connection);
   }, 30_000);
 
@@ -82,7 +85,10 @@ describeWithRedisServer('a Redis outage, with a redis-server of its own', () => 
         await apq.set('hash', '{ me { kind } }').catch(() => undefined);
         return (await apq.get('hash')) !== undefined;
       });
-      await waitFor(async () => (await codeOf(idempotency.once(claim(), async () => 'written'))) === 'no error');
+      await waitFor(
+        async () =>
+          (await codeOf(idempotency.once(claim(), () => Promise.resolve('written')))) === 'no error',
+      );
     });
 
     const linesBefore = lines.length;
@@ -120,6 +126,8 @@ describeWithRedisServer('a Redis outage, with a redis-server of its own', () => 
     await expect(cache.tier('directory').get('org')).resolves.toMatchObject({ value: { id: 'C' } });
     await apq.set('hash', '{ me { kind } }');
     await expect(apq.get('hash')).resolves.toBe('{ me { kind } }');
-    process.stdout.write(`redis outage: stores answered again ${recoveredMs} ms after redis-server restarted\n`);
+    process.stdout.write(
+      `redis outage: stores answered again ${recoveredMs} ms after redis-server restarted\n`,
+    );
   }, 60_000);
 });

@@ -99,7 +99,10 @@ async function lastRecord(handle: FileHandle): Promise<AuditRecord | null> {
   if (size === 0) return null;
   const length = Math.min(size, TAIL_BYTES);
   const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
-  const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = buffer
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   // A tail that does not hold one whole record: read the file (records are never this large).
   if (lines.length < (length < size ? 2 : 1)) {
     const all = (await handle.readFile('utf8')).split('\n').filter((line) => line.trim() !== '');
