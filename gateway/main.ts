@@ -9,5 +9,6 @@ const config = loadConfig();
 delete process.env['LOG_LEVEL'];
 const logger = createLogger('gateway', config.logLevel);
 const gateway = await listenGateway(config, logger);
-logger.info({ url: gateway.url }, 'gateway ready');
+// Handlers first: a SIGTERM sent as soon as "ready" is read must find them in place.
 runUntilSignal(() => gateway.close(), logger);
+logger.info({ url: gateway.url }, 'gateway ready');

@@ -7,7 +7,9 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import type { Keyv } from 'keyv';
+import { withTimeout } from '../platform/concurrency.js';
 import { ErrorCode } from '../platform/errors.js';
+import { REDIS_COMMAND_TIMEOUT_MS } from '../platform/keyv-store.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
 import { principalOf, unauthenticated } from './authentication.js';
@@ -20,10 +22,14 @@ export interface PersistedQueryStore {
   set(id: string, query: string): Promise<unknown>;
 }
 
-/** An APQ store over keyv; each registration lasts `ttlSeconds` from its latest registration. */
+/**
+ * An APQ store over keyv; each registration lasts `ttlSeconds` from its latest registration.
+ * A store that fails or is slow (Redis away) answers "not registered" and skips registrations:
+ * the client falls back to sending the full query, and nothing waits on Redis.
+ */
 export const persistedQueryStore = (keyv: Keyv<string>, ttlSeconds: number): PersistedQueryStore => ({
-  get: (id) => keyv.get(id),
-  set: (id, query) => keyv.set(id, query, ttlSeconds * 1000),
+  get: (id) => withTimeout(keyv.get(id), REDIS_COMMAND_TIMEOUT_MS).catch(() => undefined),
+  set: (id, query) => withTimeout(keyv.set(id, query, ttlSeconds * 1000), REDIS_COMMAND_TIMEOUT_MS),
 });
 
 export interface DocumentRequest {

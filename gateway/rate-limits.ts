@@ -3,13 +3,18 @@
 // default. Each operation counts (a batch of three is three). Counters live in Redis when
 // REDIS_URL is set, so every replica counts against the same limit; in memory otherwise.
 // Over the limit: 429, Retry-After, RATE_LIMITED, before anything is parsed or fetched.
+// Redis away (or slower than REDIS_COMMAND_TIMEOUT_MS): each replica counts in its own memory
+// until it returns. Failing closed would turn a cache outage into a full outage; not counting at
+// all would leave clients unlimited. Per-replica counters still bound every client, at most
+// (replicas × limit) per window while Redis is away.
 import { createHash } from 'node:crypto';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import type { RateLimit } from '../platform/config.js';
 import { ErrorCode } from '../platform/errors.js';
 import { rateLimitRefusals } from '../platform/metrics.js';
-import type { RedisConnection } from '../platform/keyv-store.js';
+import { withTimeout } from '../platform/concurrency.js';
+import { REDIS_COMMAND_TIMEOUT_MS, type RedisConnection } from '../platform/keyv-store.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
 import { principalOf } from './authentication.js';
@@ -104,6 +109,8 @@ export interface RateLimitOptions {
 }
 
 export function useRateLimits({ counter, partners, defaults, logger }: RateLimitOptions): GatewayPlugin {
+  const local = memoryCounter();
+  let degraded = false;
   return {
     async onParams({ request }) {
       const principal = principalOf(request);
@@ -112,14 +119,17 @@ export function useRateLimits({ counter, partners, defaults, logger }: RateLimit
       const { key, limit } = clientLimitOf(principal, partners, defaults);
       let window: WindowCount;
       try {
-        window = await counter.hit(key, limit.windowSeconds * 1000);
+        window = await withTimeout(counter.hit(key, limit.windowSeconds * 1000), REDIS_COMMAND_TIMEOUT_MS);
+        if (degraded) logger.info('rate-limit counters shared again');
+        degraded = false;
       } catch (error) {
-        // Fail open: losing the counters (Redis down) must not take the whole graph down with it.
-        logger.error(
-          { err: error, correlationId: correlationIdOf(request) },
-          'rate-limit counter unavailable; request not counted',
-        );
-        return;
+        if (!degraded)
+          logger.error(
+            { err: error, correlationId: correlationIdOf(request) },
+            'rate-limit counters unavailable; counting in this process until they return',
+          );
+        degraded = true;
+        window = await local.hit(key, limit.windowSeconds * 1000);
       }
       if (window.count > limit.requests) {
         rateLimitRefusals.inc({ client_kind: principal.kind });

@@ -8,11 +8,10 @@
 // never an authorisation decision, never anything per caller, and a key never holds a token
 // (apollo-server #4486: a cache keyed without everything that changes the answer leaked data).
 // The cache is an optimisation: when it fails or is slow, reads go to the upstream as if it missed.
-import { createKeyv } from '@keyv/redis';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
 import type { CacheConfig, Config } from './config.js';
 import { withTimeout } from './concurrency.js';
-import { BoundedMap } from './keyv-store.js';
+import { closeRedisConnection, createKeyvStore, createRedisConnection } from './keyv-store.js';
 import type { Logger } from './logger.js';
 import { cacheLookups } from './metrics.js';
 import { recordCacheLookup } from './upstream-stats.js';
@@ -55,34 +54,28 @@ export const CACHE_OPERATION_TIMEOUT_MS = 500;
 const MAX_MEMORY_ENTRIES = 10_000;
 
 export function createCache(config: Pick<Config, 'redis'> & { cache: CacheConfig }, logger: Logger): Cache {
-  const redisUrl = config.redis.url;
-  const stores: Array<Keyv<CachedEntry>> = [];
+  // One connection for every tier, opened now rather than by the first request that reads.
+  const redis = config.redis.url === null ? null : createRedisConnection(config.redis.url, logger);
   const tiers = new Map<CacheTierName, CacheTier>();
   for (const name of CACHE_TIERS) {
     if (name === 'none') {
       tiers.set(name, NONE);
       continue;
     }
-    const namespace = `${config.redis.keyPrefix}cache:${name}`;
-    const store =
-      redisUrl === null
-        ? new Keyv<CachedEntry>({ store: new BoundedMap(MAX_MEMORY_ENTRIES), namespace })
-        : // createKeyv hands the namespace to the Redis adapter only (Keyv's own prefixing off),
-          // so keys are written once as `<namespace>:<key>`, not `<namespace>:<namespace>:<key>`.
-          createKeyv(redisUrl, {
-            namespace,
-            keyPrefixSeparator: ':',
-            connectionTimeout: CACHE_OPERATION_TIMEOUT_MS,
-          });
+    // Keys are `<namespace>:<key>` in Redis; memory tiers forget their oldest entry when full.
+    const store = createKeyvStore<CachedEntry>({
+      redis,
+      namespace: `${config.redis.keyPrefix}cache:${name}`,
+      maxMemoryEntries: MAX_MEMORY_ENTRIES,
+    });
     store.on('error', (error: unknown) => logger.warn({ err: error, tier: name }, 'cache error'));
-    stores.push(store);
     tiers.set(name, keyvTier(name, config.cache.ttlSeconds[name], store, logger));
   }
   return {
-    backend: redisUrl === null ? 'memory' : 'redis',
+    backend: redis === null ? 'memory' : 'redis',
     tier: (name) => tiers.get(name) ?? NONE,
     close: async () => {
-      await Promise.all(stores.map((store) => store.disconnect().catch(() => undefined)));
+      if (redis) await closeRedisConnection(redis);
     },
   };
 }

@@ -17,7 +17,7 @@ import { GraphQLError } from 'graphql';
 import { withTimeout } from './concurrency.js';
 import type { Config } from './config.js';
 import { ErrorCode, errorCodeOf, graphError } from './errors.js';
-import { BoundedMap, createRedisConnection, type RedisConnection } from './keyv-store.js';
+import { BoundedMap, closeRedisConnection, createRedisConnection } from './keyv-store.js';
 import type { Logger } from './logger.js';
 
 /** Who asks for which write: the key is only ever matched within the same caller and operation. */
@@ -273,27 +273,26 @@ function memoryBackend(): OutcomeBackend {
   };
 }
 
-/** Connects on first use: most subgraphs never write, and need no connection for it. */
+/**
+ * Connects when the store is made, not by the first write: a connection opened inside a request
+ * would carry that request's log context into every later reconnect line. While Redis is away
+ * every operation fails at once (no offline queue), so a keyed write is refused promptly.
+ */
 function redisBackend(url: string, prefix: string, logger: Logger): OutcomeBackend {
-  let connection: RedisConnection | undefined;
-  const redis = () => (connection ??= createRedisConnection(url, logger));
+  const redis = createRedisConnection(url, logger);
   return {
     claim: async (id, outcome, ttlSeconds) =>
-      (await redis().set(prefix + id, JSON.stringify(outcome), { NX: true, EX: ttlSeconds })) === 'OK',
+      (await redis.set(prefix + id, JSON.stringify(outcome), { NX: true, EX: ttlSeconds })) === 'OK',
     read: async (id) => {
-      const text = await redis().get(prefix + id);
+      const text = await redis.get(prefix + id);
       return text === null ? undefined : (JSON.parse(text) as Outcome);
     },
     write: async (id, outcome, ttlSeconds) => {
-      await redis().set(prefix + id, JSON.stringify(outcome), { EX: ttlSeconds });
+      await redis.set(prefix + id, JSON.stringify(outcome), { EX: ttlSeconds });
     },
     release: async (id) => {
-      await redis().del(prefix + id);
+      await redis.del(prefix + id);
     },
-    close: async () => {
-      // destroy, not close: close waits for a reconnect that may never come when Redis is down.
-      connection?.destroy();
-      return Promise.resolve();
-    },
+    close: () => closeRedisConnection(redis),
   };
 }

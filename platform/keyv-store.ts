@@ -1,23 +1,82 @@
 // Key-value stores for state that gateway replicas must share (registered persisted queries,
 // rate-limit counters): Redis when REDIS_URL is set, otherwise a bounded map in this process.
 // keyv 5 on purpose: @keyv/redis 5 expects it (ARCHITECTURE.md, known pitfalls).
+//
+// Redis is shared state, never a dependency a read waits on: once connected, while it is away
+// every command fails at once (no offline queue) or after REDIS_COMMAND_TIMEOUT_MS (a server
+// that hangs), and
+// each use falls back (README, "Resilience"): cache → miss, APQ → not found, rate limits →
+// counters in this process, keyed writes → IDEMPOTENCY_UNAVAILABLE.
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import { Keyv } from 'keyv';
-import type { Logger } from './logger.js';
+import { withTimeout } from './concurrency.js';
+import { logContext, type Logger } from './logger.js';
 
 export type RedisConnection = RedisClientType;
 
+/** A command slower than this fails (the caller falls back); Redis answers in well under 1 ms. */
+export const REDIS_COMMAND_TIMEOUT_MS = 500;
+/** Reconnect attempts wait 50 ms, 100 ms, ... doubling up to this, for as long as Redis is away. */
+export const REDIS_MAX_RECONNECT_DELAY_MS = 1000;
+/** How long `closeRedisConnection` lets a connected client finish its commands before dropping it. */
+const CLOSE_GRACE_MS = 1000;
+
+/** The wait before reconnect attempt `retries` (0-based): bounded exponential back-off. */
+export const reconnectDelay = (retries: number): number =>
+  Math.min(50 * 2 ** Math.min(retries, 10), REDIS_MAX_RECONNECT_DELAY_MS);
+
 /**
- * One Redis connection for the process, connecting in the background: commands sent meanwhile
- * wait in the client's queue. Errors are logged, never thrown from the event (an unhandled
- * `error` event would end the process), and the client reconnects by itself.
- * Close it with `redis.close()` on shutdown.
+ * One Redis connection, connecting in the background. Until it first connects, commands wait
+ * (each at most REDIS_COMMAND_TIMEOUT_MS), so a store used just after start-up works; once it has
+ * connected, commands sent while the connection is lost are refused at once instead of queued
+ * (a queue would hold every request until Redis returns). Errors are logged, never thrown from the
+ * event (an unhandled `error` event would end the process), and the client reconnects by itself.
+ *
+ * Created outside any request's log context, wherever it is called from: the connection outlives
+ * the request that happened to open it, and its reconnect/error lines belong to no request.
+ * Close it with `closeRedisConnection` on shutdown.
  */
 export function createRedisConnection(url: string, logger: Logger): RedisConnection {
-  const client: RedisClientType = createClient({ url });
-  client.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
-  client.connect().catch((error: unknown) => logger.error({ err: error }, 'could not connect to redis'));
-  return client;
+  return logContext.exit(() => {
+    const client: RedisClientType = createClient({
+      url,
+      disableOfflineQueue: false,
+      commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
+      socket: { connectTimeout: REDIS_COMMAND_TIMEOUT_MS * 4, reconnectStrategy: reconnectDelay },
+    });
+    let down = false;
+    client.on('error', (error: unknown) => {
+      // Logged once per outage, not on every reconnect attempt.
+      if (down) return;
+      down = true;
+      logger.warn({ err: error }, 'redis connection lost; shared stores fall back until it returns');
+    });
+    client.on('ready', () => {
+      // The client reads this option on every command, so from now on it is refuse-when-offline.
+      if (client.options) client.options.disableOfflineQueue = true;
+      if (!down) return;
+      down = false;
+      logger.info('redis connection restored');
+    });
+    client.connect().catch((error: unknown) => logger.error({ err: error }, 'could not connect to redis'));
+    return client;
+  });
+}
+
+/**
+ * Closes a connection for shutdown: a connected client sends QUIT after its pending replies
+ * (bounded by a short grace); a disconnected one is dropped at once, because QUIT would wait for
+ * a reconnect that may never come.
+ */
+export async function closeRedisConnection(client: RedisConnection): Promise<void> {
+  if (!client.isOpen) return;
+  if (!client.isReady) {
+    client.destroy();
+    return;
+  }
+  await withTimeout(client.close(), CLOSE_GRACE_MS).catch(() => {
+    if (client.isOpen) client.destroy();
+  });
 }
 
 export interface KeyvStoreOptions {

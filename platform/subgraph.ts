@@ -92,6 +92,8 @@ export function createSubgraphServer<L, S>(
       definition.permissions,
     ),
     includeStacktraceInErrorResponses: false,
+    // Shutdown is platform/process.ts's: Apollo's own SIGTERM handler deadlocked stop() with ours.
+    stopOnTerminationSignals: false,
     // No Apollo Studio here: federated tracing would only add work to every request.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),

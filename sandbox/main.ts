@@ -44,6 +44,11 @@ const stop = (signal: NodeJS.Signals): void => {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: closing sandbox`);
+  // A close that hangs (a client holding a connection) cannot keep the sandbox up.
+  setTimeout(() => {
+    console.error('sandbox did not close within 10 s; exiting anyway');
+    process.exit(1);
+  }, 10_000).unref();
   sandbox.close().then(
     () => process.exit(0),
     (error: unknown) => {

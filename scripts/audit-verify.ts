@@ -1,5 +1,6 @@
 // `npm run audit:verify`: recomputes every audit hash chain (Postgres when DATABASE_URL is set,
-// else every embedded chain under AUDIT_DIR) and exits non-zero if any record was edited,
+// else every embedded chain under AUDIT_DIR: one per source, shared by every process that writes
+// it, platform/audit/file-store.ts) and exits non-zero if any record was edited,
 // inserted or deleted.
 import { createAuditStore } from '../platform/audit/index.js';
 import { loadConfig } from '../platform/config.js';

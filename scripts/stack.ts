@@ -1,9 +1,12 @@
 // Starts the whole stack as separate processes, as production runs it: the sandbox upstreams,
 // every subgraph, then the gateway, each waited for on its /health. Used by `npm start` and by
-// the end-to-end tests (which ask for free ports).
+// the end-to-end tests (which ask for free ports). Once up, every process is supervised
+// (scripts/supervisor.ts): one that exits on its own is restarted with back-off; stop() is final.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './free-port.js';
+import { Supervisor, type ManagedProcess } from './supervisor.js';
 import { loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
 import { PROJECT_ROOT, entryPointArgs } from '../platform/paths.js';
 import { subgraphRegistry } from '../subgraphs/registry.js';
 
@@ -22,6 +25,12 @@ export interface RunningStack {
   subgraphUrls: Record<string, string>;
   /** Log lines the processes wrote to stdout (with `stdio: 'capture'`), oldest first. */
   logs(): string[];
+  /**
+   * The current pid of each process by name (`sandbox`, `gateway`, each subgraph's name), for
+   * tests that kill one; a restarted process has a new pid.
+   */
+  pids(): Record<string, number | undefined>;
+  /** Stops every process; nothing is restarted after this. */
   stop(): Promise<void>;
 }
 
@@ -45,28 +54,39 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.freePorts) await assignFreePorts(env);
   const config = loadConfig(env);
-  const children: ChildProcess[] = [];
-  const stop = () => stopAll(children);
+  const processes: ManagedProcess[] = [];
+  const children = () => processes.map((managed) => managed.child);
+  const supervisor = new Supervisor(createLogger('stack-supervisor', env['LOG_LEVEL'] ?? 'info'));
+  const launch = (name: string, script: string, args: string[] = []): void => {
+    const start = () => run(script, args, env, options);
+    processes.push({ name, child: start(), start });
+  };
+  const stop = () => {
+    supervisor.stop();
+    return stopAll(children());
+  };
   try {
-    children.push(run('sandbox/main.ts', [], env, options));
-    await waitForHealth(`${config.sandbox.url}/health`, children);
-    for (const { name } of subgraphRegistry) children.push(run('subgraphs/main.ts', [name], env, options));
+    launch('sandbox', 'sandbox/main.ts');
+    await waitForHealth(`${config.sandbox.url}/health`, children());
+    for (const { name } of subgraphRegistry) launch(name, 'subgraphs/main.ts', [name]);
     const subgraphUrls = Object.fromEntries(
       subgraphRegistry.map(({ name }) => [name, config.subgraphs[name].url]),
     );
     for (const url of Object.values(subgraphUrls))
-      await waitForHealth(url.replace(/\/graphql$/, '/health'), children);
+      await waitForHealth(url.replace(/\/graphql$/, '/health'), children());
     const gatewayBase = `http://127.0.0.1:${config.gateway.port}`;
-    children.push(run('gateway/main.ts', [], env, options));
-    await waitForHealth(`${gatewayBase}/health`, children);
+    launch('gateway', 'gateway/main.ts');
+    await waitForHealth(`${gatewayBase}/health`, children());
     // Every health check must have been answered by our own processes: none may have exited.
-    const exited = children.find((child) => child.exitCode !== null);
+    const exited = children().find((child) => child.exitCode !== null);
     if (exited) throw new PortTakenError(`${processNames.get(exited)} exited while starting`);
+    for (const managed of processes) supervisor.supervise(managed);
     return {
       gatewayUrl: `${gatewayBase}/graphql`,
       sandboxUrl: config.sandbox.url,
       subgraphUrls,
       logs: () => [...logLines],
+      pids: () => Object.fromEntries(processes.map((managed) => [managed.name, managed.child.pid])),
       stop,
     };
   } catch (error) {

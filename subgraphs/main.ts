@@ -13,5 +13,6 @@ if (!entry) {
 const config = loadConfig();
 const logger = createLogger(`subgraph-${entry.name}`, config.logLevel);
 const running = await entry.start(logger);
-logger.info({ url: running.url }, 'subgraph ready');
+// Handlers first: a SIGTERM sent as soon as "ready" is read must find them in place.
 runUntilSignal(() => running.close(), logger);
+logger.info({ url: running.url }, 'subgraph ready');
