@@ -34,7 +34,7 @@ describeWithRedisServer('a subgraph process with REDIS_URL on SIGTERM', () => {
     const body = JSON.stringify({ query: '{ medicine(code: "323509004") { name } }' });
     const token = await signInternalToken(
       { principal: clinician(), correlationId: 'shutdown-test' },
-      body,
+      { subgraph: 'medicines', method: 'POST', path: '/graphql', body },
       loadConfig({}).internalTokenSecret,
     );
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {

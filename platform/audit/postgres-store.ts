@@ -24,6 +24,14 @@ export async function createPostgresAuditStore(
     async append(events) {
       if (events.length === 0) return;
       const client = await pool.connect();
+      // A checked-out client that loses its connection (a reset, a terminated backend) emits
+      // 'error', and pg's pool listens only to idle clients: without this the process would crash.
+      // The append fails instead (AUDIT_UNAVAILABLE for the read) and the client is discarded.
+      let lost: Error | undefined;
+      const onLost = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
@@ -34,10 +42,13 @@ export async function createPostgresAuditStore(
         for (const record of chain(previous, events)) await insert(client, table, record);
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+        lost ??= error instanceof Error ? error : new Error(String(error));
         throw error;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        // A client that failed is destroyed rather than given to the next append.
+        client.release(lost);
       }
     },
     async query(query) {

@@ -65,6 +65,38 @@ describeWithPostgres('the Postgres store (real Postgres from DATABASE_URL)', () 
     await admin.end();
   });
 
+  it('fails an append whose connection is lost mid-transaction without crashing, and appends again after', async () => {
+    // Its own application_name, so only this store's connection is terminated (tests run in parallel).
+    const name = `audit-lost-${process.pid}-${Date.now()}`;
+    const ownSchema = `${schema}_lost`;
+    const store = await createPostgresAuditStore(withApplicationName(url, name), ownSchema);
+    // Hold the chain lock so the append waits inside its transaction, then end its backend there.
+    await admin.query('SELECT pg_advisory_lock($1)', [CHAIN_LOCK_FOR_TEST]);
+    const append = store.append([event('9000000009')]);
+    const outcome = append.then(
+      () => 'appended',
+      () => 'refused',
+    );
+    try {
+      await waitFor(async () => {
+        const { rows } = await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%pg_advisory_xact_lock%'`,
+          [name],
+        );
+        if (rows[0] === undefined) return false;
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+        return true;
+      });
+      expect(await outcome).toBe('refused');
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock($1)', [CHAIN_LOCK_FOR_TEST]);
+    }
+    await store.append([event('9000000017')]);
+    expect(await store.verify()).toEqual([{ ok: true, records: 1, brokenAt: null }]);
+    await store.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${ownSchema} CASCADE`);
+  });
+
   it('keeps one intact chain when two replicas append at the same time', async () => {
     const [a, b] = await Promise.all([
       createPostgresAuditStore(url, schema),
@@ -103,3 +135,20 @@ describeWithPostgres('the Postgres store (real Postgres from DATABASE_URL)', () 
     await store.close();
   });
 });
+
+/** The chain lock postgres-store.ts takes (a fixed number, shared by every replica). */
+const CHAIN_LOCK_FOR_TEST = 4_711_2026;
+
+const withApplicationName = (url: string, name: string): string => {
+  const parsed = new URL(url);
+  parsed.searchParams.set('application_name', name);
+  return parsed.href;
+};
+
+async function waitFor(found: () => Promise<boolean>, attempts = 100): Promise<void> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (await found()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the append never waited for the chain lock');
+}
