@@ -127,10 +127,11 @@ const causeOf = (error: unknown) =>
 
 export function useAuthentication(authenticate: Authenticate): GatewayPlugin {
   return {
-    async onParams({ request, setResult }) {
+    async onParams({ request }) {
       const result = await authenticate(request.headers.get('authorization'), correlationIdOf(request));
-      if ('principal' in result) principals.set(request, result.principal);
-      else setResult({ errors: [unauthenticated(result.refused)] });
+      // Thrown, not set as the result, so no later onParams hook answers with a refusal of its own.
+      if ('refused' in result) throw unauthenticated(result.refused);
+      principals.set(request, result.principal);
     },
   };
 }
