@@ -25,6 +25,7 @@ import { createKeyvStore, createRedisConnection } from '../platform/keyv-store.j
 import { corsOptions, useHttpHygiene } from './http-hygiene.js';
 import { useQueryLimits } from './limits.js';
 import { loadPartners } from './partners.js';
+import { registerOperationNames } from '../platform/metrics.js';
 import { persistedQueryStore, usePersistedDocuments } from './persisted-documents.js';
 import { memoryCounter, redisCounter, useRateLimits } from './rate-limits.js';
 
@@ -94,6 +95,10 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
  */
 export function gatewayRequestListener(gateway: GatewayRuntime, config: Config, logger: Logger) {
   const { admission, limits, operations } = config.edge;
+  // Partners' persisted operations are the only operation names that become metric labels.
+  registerOperationNames(
+    loadPartners().partners.flatMap((partner) => [...partner.operations.values()].map(({ name }) => name)),
+  );
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     void gateway.requestListener(req, res);
   };
