@@ -4,9 +4,9 @@
 //    request is answered by the gateway as usual (401 saying why, CORS and security headers)
 //    from an empty body, without its own body being read and without a slot; its connection is
 //    closed, since its unread body would otherwise stall the next request on it.
-// 2. its whole body, within `bodyTimeoutMs`; a body still arriving then is answered 408
-//    REQUEST_TIMEOUT and its connection closed. At most one byte past the size limit is kept,
-//    so the gateway's own limit (limits.ts) refuses it with 413 as before.
+// 2. then it is admitted; a body still arriving `bodyTimeoutMs` after its headers is answered
+//    408 REQUEST_TIMEOUT and its connection closed, freeing its slot. (Reading the whole body
+//    before admission and handing it to Hive as `req.body` left Hive waiting; not done yet.)
 // CORS preflights and anything outside /graphql (health, GraphiQL's page) go straight on; a GET
 // has no body, so only its token is checked.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,7 +18,6 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 export interface IntakeOptions {
   authenticate: Authenticate;
   bodyTimeoutMs: number;
-  maxBodyBytes: number;
 }
 
 const TIMEOUT_BODY = JSON.stringify({
@@ -30,10 +29,7 @@ const TIMEOUT_BODY = JSON.stringify({
   ],
 });
 
-/**
- * `refuse`: hands a request on without a slot; `admit`: takes a slot. Both get the node request,
- * whose `body` (as whatwg-node reads it) is already the whole body when there was one.
- */
+/** `refuse`: hands a request on without a slot; `admit`: takes a slot. */
 export function withRequestIntake(options: IntakeOptions, refuse: Listener, admit: Listener): Listener {
   return (req, res) => {
     if (!needsIntake(req)) {
@@ -50,27 +46,8 @@ export function withRequestIntake(options: IntakeOptions, refuse: Listener, admi
           refuse(req, res);
           return;
         }
-        if (req.method !== 'POST') {
-          admit(req, res);
-          return;
-        }
-        readBody(req, options).then(
-          (body) => {
-            if (body === 'timeout') {
-              res
-                .writeHead(408, {
-                  'content-type': 'application/json',
-                  'cache-control': 'no-store',
-                  connection: 'close',
-                })
-                .end(TIMEOUT_BODY);
-              return;
-            }
-            if (body.length > 0) withBody(req, body);
-            admit(req, res);
-          },
-          () => req.destroy(),
-        );
+        if (req.method === 'POST') watchBodyDeadline(req, res, options.bodyTimeoutMs);
+        admit(req, res);
       },
       () => req.destroy(),
     );
@@ -84,31 +61,30 @@ function needsIntake(req: IncomingMessage): boolean {
 }
 
 /** whatwg-node takes a request's `body`, when set, instead of reading the stream (as for Express). */
-function withBody(req: IncomingMessage, body: Buffer | string): void {
+function withBody(req: IncomingMessage, body: string): void {
   delete req.headers['content-length'];
   delete req.headers['transfer-encoding'];
-  (req as IncomingMessage & { body?: Buffer | string }).body = body;
+  (req as IncomingMessage & { body?: string }).body = body;
 }
 
-function readBody(req: IncomingMessage, { bodyTimeoutMs, maxBodyBytes }: IntakeOptions) {
-  return new Promise<Buffer | 'timeout'>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const finish = (result: Buffer | 'timeout') => {
-      clearTimeout(timer);
-      req.off('data', onData).off('end', onEnd).off('error', reject);
-      if (result === 'timeout' || bytes > maxBodyBytes) req.pause();
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      bytes += chunk.length;
-      if (bytes > maxBodyBytes) finish(Buffer.concat(chunks).subarray(0, maxBodyBytes + 1));
-    };
-    const onEnd = () => finish(Buffer.concat(chunks));
-    const timer = setTimeout(() => finish('timeout'), bodyTimeoutMs);
-    req.on('data', onData).once('end', onEnd).once('error', reject);
-  });
+/**
+ * A body still arriving `bodyTimeoutMs` after its headers is answered 408 and its connection
+ * closed, freeing the admission slot it holds while the gateway waits for it.
+ */
+function watchBodyDeadline(req: IncomingMessage, res: ServerResponse, bodyTimeoutMs: number): void {
+  const timer = setTimeout(() => {
+    if (req.complete || res.headersSent) return;
+    res
+      .writeHead(408, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        connection: 'close',
+      })
+      .end(TIMEOUT_BODY, () => req.socket.destroy());
+  }, bodyTimeoutMs);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  res.once('close', () => clearTimeout(timer));
 }
 
 const headerValue = (value: string | string[] | undefined): string | undefined =>

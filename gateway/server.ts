@@ -94,7 +94,7 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
  * production (gateway/operations-access.ts).
  */
 export function gatewayRequestListener(gateway: GatewayRuntime, config: Config, logger: Logger) {
-  const { admission, limits, operations } = config.edge;
+  const { admission, operations } = config.edge;
   // Partners' persisted operations are the only operation names that become metric labels.
   registerOperationNames(
     loadPartners().partners.flatMap((partner) => [...partner.operations.values()].map(({ name }) => name)),
@@ -106,7 +106,6 @@ export function gatewayRequestListener(gateway: GatewayRuntime, config: Config, 
     {
       authenticate: createAuthenticator(config, logger),
       bodyTimeoutMs: admission.bodyTimeoutMs,
-      maxBodyBytes: limits.bodyBytes,
     },
     serve,
     withAdmission(admission, serve),
