@@ -23,7 +23,10 @@ const OVERLOADED_BODY = JSON.stringify({
   ],
 });
 
-export function withAdmission(limits: AdmissionLimits, next: Listener): Listener {
+export function withAdmission(
+  limits: Pick<AdmissionLimits, 'maxConcurrent' | 'maxQueued'>,
+  next: Listener,
+): Listener {
   const limit = pLimit(limits.maxConcurrent);
   return (req, res) => {
     if (UNQUEUED_PATHS.has(new URL(req.url ?? '/', 'http://gateway.local').pathname)) {

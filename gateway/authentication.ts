@@ -1,19 +1,29 @@
 // Every GraphQL request needs a bearer token from a configured issuer (NHS login, CIS2 or the
 // partner issuer). The signature is checked against that issuer's JWKS with an algorithm
 // allow-list (so `alg: none` and HS/RS confusion fail), with issuer, audience and expiry; the
-// claims become a Principal. Anything wrong -> 401 UNAUTHENTICATED, and nothing is executed.
-// A token verified once is remembered until it expires (at most 5 minutes; verified-tokens.ts),
-// and its Principal is rebuilt from the remembered claims on every request.
+// claims become a Principal. Anything wrong -> 401 UNAUTHENTICATED saying why (token-refusals.ts),
+// and nothing is executed. A token whose claims became a Principal is remembered until it expires
+// (at most 5 minutes; verified-tokens.ts), and its Principal is rebuilt from the remembered claims
+// on every request. The node listener checks the token before a request takes an admission slot
+// (server.ts); it and the plugin below share one authenticator, so one signature check per token.
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { Config, IssuerConfig } from '../platform/config.js';
-import { ErrorCode } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
-import { principalFromClaims } from './claims.js';
+import { ClaimsError, principalFromClaims } from './claims.js';
 import { correlationIdOf } from './correlation.js';
+import { TokenRefusal, unauthenticated } from './token-refusals.js';
 import { createVerifiedTokenCache } from './verified-tokens.js';
+
+export { unauthenticated } from './token-refusals.js';
 
 const principals = new WeakMap<Request, Principal>();
 
@@ -23,69 +33,105 @@ export const principalOf = (request: Request): Principal | undefined => principa
 /** Tolerated clock difference with the issuers. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
-export type Authenticate = (
-  authorization: string | null,
-  correlationId?: string,
-) => Promise<Principal | null>;
+export type Authentication = { principal: Principal } | { refused: TokenRefusal };
+
+export type Authenticate = (authorization: string | null, correlationId?: string) => Promise<Authentication>;
+
+const refused = (reason: TokenRefusal): Authentication => ({ refused: reason });
+
+// One per identity configuration, so the listener's early check and the plugin share one cache.
+const authenticators = new WeakMap<Config['identity'], Authenticate>();
 
 export function createAuthenticator(config: Config, logger: Logger): Authenticate {
+  const existing = authenticators.get(config.identity);
+  if (existing) return existing;
   const verifiers = config.identity.issuers.map((issuer) => ({
     issuer,
     keys: createRemoteJWKSet(new URL(issuer.jwksUrl)),
   }));
   const verified = createVerifiedTokenCache(config.identity.tokenCacheEntries);
-  const principalFor = (issuer: IssuerConfig, claims: JWTPayload) =>
-    principalFromClaims(issuer, claims, config.identity.cis2MinAssuranceLevel);
-  return async (authorization, correlationId) => {
-    const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization?.trim() ?? '')?.[1];
-    if (!token) return null;
+  const minAssurance = config.identity.cis2MinAssuranceLevel;
+  // Claims that do not make a Principal are a refusal, on the first sight of a token and on every
+  // later one, never an internal error.
+  const principalFor = (issuer: IssuerConfig, claims: JWTPayload): Authentication => {
+    try {
+      return { principal: principalFromClaims(issuer, claims, minAssurance) };
+    } catch (error) {
+      if (!(error instanceof ClaimsError)) throw error;
+      const lowAssurance =
+        issuer.kind === 'staff' && Number(claims['authentication_assurance_level']) < minAssurance;
+      return refused(lowAssurance ? TokenRefusal.INSUFFICIENT_ASSURANCE : TokenRefusal.TOKEN_CLAIMS_REFUSED);
+    }
+  };
+  const authenticate: Authenticate = async (authorization, correlationId) => {
+    const header = authorization?.trim() ?? '';
+    if (header === '') return refused(TokenRefusal.TOKEN_MISSING);
+    const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(header)?.[1];
+    if (!token) return refused(TokenRefusal.TOKEN_MALFORMED);
     const known = verified.get(token);
     const knownIssuer = known && verifiers.find(({ issuer }) => issuer.name === known.issuer);
     if (known && knownIssuer) return principalFor(knownIssuer.issuer, known.claims);
-    const verifier = verifiers.find(({ issuer }) => issuer.issuer === unverifiedIssuer(token));
-    if (!verifier) return null;
+    const iss = unverifiedIssuer(token);
+    if (iss === null) return refused(TokenRefusal.TOKEN_MALFORMED);
+    const verifier = verifiers.find(({ issuer }) => issuer.issuer === iss);
+    if (!verifier) return refused(TokenRefusal.TOKEN_UNTRUSTED_ISSUER);
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, verifier.keys as JWTVerifyGetKey, {
+      ({ payload } = await jwtVerify(token, verifier.keys as JWTVerifyGetKey, {
         issuer: verifier.issuer.issuer,
         audience: verifier.issuer.audience,
         algorithms: verifier.issuer.algorithms,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'sub'],
-      });
-      verified.set(token, { issuer: verifier.issuer.name, claims: payload });
-      return principalFor(verifier.issuer, payload);
+      }));
     } catch (error) {
-      logger.info({ correlationId, issuer: verifier.issuer.name, reason: reasonOf(error) }, 'token refused');
-      return null;
+      const reason = refusalOf(error);
+      logger.info(
+        { correlationId, issuer: verifier.issuer.name, reason, cause: causeOf(error) },
+        'token refused',
+      );
+      return refused(reason);
     }
+    const result = principalFor(verifier.issuer, payload);
+    // Kept only once its claims are accepted (issue 15 item 6).
+    if ('principal' in result) verified.set(token, { issuer: verifier.issuer.name, claims: payload });
+    else
+      logger.info({ correlationId, issuer: verifier.issuer.name, reason: result.refused }, 'token refused');
+    return result;
   };
+  authenticators.set(config.identity, authenticate);
+  return authenticate;
 }
 
-function unverifiedIssuer(token: string): string | undefined {
+/** The token's `iss`, unverified (to pick the issuer's keys); undefined if it has none, null if not a JWT. */
+function unverifiedIssuer(token: string): string | undefined | null {
   try {
     return decodeJwt(token).iss;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
-const reasonOf = (error: unknown) =>
-  error instanceof Error ? ('code' in error && String(error.code)) || error.name : 'unknown';
+function refusalOf(error: unknown): TokenRefusal {
+  if (error instanceof errors.JWTExpired) return TokenRefusal.TOKEN_EXPIRED;
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
+    return TokenRefusal.TOKEN_WRONG_AUDIENCE;
+  }
+  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid)
+    return TokenRefusal.TOKEN_MALFORMED;
+  return TokenRefusal.TOKEN_INVALID;
+}
 
-export const unauthenticated = () =>
-  new GraphQLError('A valid bearer token from NHS login, CIS2 or a registered partner is required.', {
-    extensions: {
-      code: ErrorCode.UNAUTHENTICATED,
-      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
-    },
-  });
+const causeOf = (error: unknown) =>
+  error instanceof Error ? ('code' in error && String(error.code)) || error.name : 'unknown';
 
 export function useAuthentication(authenticate: Authenticate): GatewayPlugin {
   return {
-    async onParams({ request, setResult }) {
-      const principal = await authenticate(request.headers.get('authorization'), correlationIdOf(request));
-      if (principal) principals.set(request, principal);
-      else setResult({ errors: [unauthenticated()] });
+    async onParams({ request }) {
+      const result = await authenticate(request.headers.get('authorization'), correlationIdOf(request));
+      // Thrown, not set as the result, so no later onParams hook answers with a refusal of its own.
+      if ('refused' in result) throw unauthenticated(result.refused);
+      principals.set(request, result.principal);
     },
   };
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { AdmissionLimits, Config } from '../platform/config.js';
+import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import { CORRELATION_HEADER, resolveCorrelationId } from '../platform/correlation.js';
 import { createAuthenticator, useAuthentication } from './authentication.js';
@@ -15,6 +15,9 @@ import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors } from './errors.js';
 import { withAdmission } from './admission.js';
+import { limitConnectionsPerAddress, slowClientServerOptions } from './connection-limits.js';
+import { withOperationsAccess } from './operations-access.js';
+import { withRequestIntake } from './request-intake.js';
 import { useSpeculativeEntityFetches } from './speculative-fetches.js';
 import { useSubgraphWarnings } from './warnings.js';
 import { useCanonicalInputValidation } from './input-validation.js';
@@ -22,6 +25,7 @@ import { createKeyvStore, createRedisConnection } from '../platform/keyv-store.j
 import { corsOptions, useHttpHygiene } from './http-hygiene.js';
 import { useQueryLimits } from './limits.js';
 import { loadPartners } from './partners.js';
+import { registerOperationNames } from '../platform/metrics.js';
 import { persistedQueryStore, usePersistedDocuments } from './persisted-documents.js';
 import { memoryCounter, redisCounter, useRateLimits } from './rate-limits.js';
 
@@ -95,13 +99,31 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
  * The node request listener for a gateway. The correlation id is settled (kept if sane, else
  * minted) before Hive Gateway sees the request, so Hive's request id — and with it every
  * request-scoped log line — is the correlation id. No AsyncLocalStorage here: on Node 20 it
- * cost about a fifth of the gateway's throughput (bench/results). Requests are admitted a bounded
- * number at a time (gateway/admission.ts).
+ * cost about a fifth of the gateway's throughput (bench/results). A GraphQL request shows a
+ * valid token and its whole body first (gateway/request-intake.ts), then is admitted a bounded
+ * number at a time (gateway/admission.ts); /metrics and /status need the operations token in
+ * production (gateway/operations-access.ts).
  */
-export function gatewayRequestListener(gateway: GatewayRuntime, admission: AdmissionLimits) {
-  return withAdmission(admission, (req: IncomingMessage, res: ServerResponse): void => {
-    req.headers[CORRELATION_HEADER] = resolveCorrelationId(headerValue(req.headers[CORRELATION_HEADER]));
+export function gatewayRequestListener(gateway: GatewayRuntime, config: Config, logger: Logger) {
+  const { admission, operations } = config.edge;
+  // Partners' persisted operations are the only operation names that become metric labels.
+  registerOperationNames(
+    loadPartners().partners.flatMap((partner) => [...partner.operations.values()].map(({ name }) => name)),
+  );
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     void gateway.requestListener(req, res);
+  };
+  const intake = withRequestIntake(
+    {
+      authenticate: createAuthenticator(config, logger),
+      bodyTimeoutMs: admission.bodyTimeoutMs,
+    },
+    serve,
+    withAdmission(admission, serve),
+  );
+  return withOperationsAccess(operations, (req: IncomingMessage, res: ServerResponse): void => {
+    req.headers[CORRELATION_HEADER] = resolveCorrelationId(headerValue(req.headers[CORRELATION_HEADER]));
+    intake(req, res);
   });
 }
 
@@ -120,7 +142,12 @@ export async function listenGateway(config: Config, logger: Logger): Promise<Run
     await gateway.dispose();
     throw new Error(`The gateway could not load ${SUPERGRAPH_PATH} (readiness ${ready.status}).`);
   }
-  const server = createServer(gatewayRequestListener(gateway, config.edge.admission));
+  const { admission } = config.edge;
+  const server = createServer(
+    slowClientServerOptions(admission),
+    gatewayRequestListener(gateway, config, logger),
+  );
+  limitConnectionsPerAddress(server, admission.maxConnectionsPerAddress);
   await new Promise<void>((resolve) => server.listen(config.gateway.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   return {

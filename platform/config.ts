@@ -129,6 +129,17 @@ const EnvSchema = z
      */
     GATEWAY_MAX_CONCURRENT_REQUESTS: count(256),
     GATEWAY_MAX_QUEUED_REQUESTS: count(1000),
+    /** How long a client may take to send a request's headers (Node's server.headersTimeout). */
+    GATEWAY_HEADERS_TIMEOUT_MS: millis(10_000),
+    /** How long an authenticated client may take to send a request's body, before it takes an admission slot. */
+    GATEWAY_BODY_TIMEOUT_MS: millis(10_000),
+    /**
+     * Open connections one client address may hold; more are closed at once. Behind a load balancer
+     * every client shares its address: raise this there (or cap per client at the balancer).
+     */
+    GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: count(100),
+    /** Bearer token for GET /metrics and /status in production (unset: they answer 404 there); open in development. */
+    OPERATIONS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Start entity fetches keyed only by the query's own arguments alongside the root fetch (gateway/speculative-fetches.ts). */
     SPECULATIVE_FETCHES: z.enum(['on', 'off']).default('on'),
     NHS_LOGIN_ISSUER: url,
@@ -214,6 +225,8 @@ export interface EdgeConfig {
   /** Speculative entity fetches (gateway/speculative-fetches.ts). */
   speculativeFetches: boolean;
   admission: AdmissionLimits;
+  /** /metrics and /status: open (development), behind a bearer token, or hidden (production without one). */
+  operations: { open: boolean; token: string | null };
 }
 
 export interface AdmissionLimits {
@@ -221,6 +234,9 @@ export interface AdmissionLimits {
   maxConcurrent: number;
   /** Requests allowed to wait; one more is refused with 503 OVERLOADED. */
   maxQueued: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  maxConnectionsPerAddress: number;
 }
 
 export interface QueryLimits {
@@ -409,7 +425,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       admission: {
         maxConcurrent: e.GATEWAY_MAX_CONCURRENT_REQUESTS,
         maxQueued: e.GATEWAY_MAX_QUEUED_REQUESTS,
+        headersTimeoutMs: e.GATEWAY_HEADERS_TIMEOUT_MS,
+        bodyTimeoutMs: e.GATEWAY_BODY_TIMEOUT_MS,
+        maxConnectionsPerAddress: e.GATEWAY_MAX_CONNECTIONS_PER_ADDRESS,
       },
+      operations: { open: e.NODE_ENV !== 'production', token: e.OPERATIONS_TOKEN ?? null },
     },
     gpconnect: {
       consumerAsid: e.GPCONNECT_CONSUMER_ASID,

@@ -37,6 +37,8 @@ export const ErrorCode = {
   TOO_MANY_TOKENS: 'TOO_MANY_TOKENS',
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** The request's body did not arrive within GATEWAY_BODY_TIMEOUT_MS (408). */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
@@ -151,6 +153,10 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeDoc> = {
     meaning: 'A batched request holds more operations than the gateway allows.',
   },
   REQUEST_TOO_LARGE: { statuses: [413], meaning: 'The request body is larger than the gateway allows.' },
+  REQUEST_TIMEOUT: {
+    statuses: [408],
+    meaning: 'The request body did not arrive in time (GATEWAY_BODY_TIMEOUT_MS); the connection is closed.',
+  },
   CSRF_HEADER_REQUIRED: {
     statuses: [403],
     meaning:

@@ -1,6 +1,6 @@
 // Prometheus metrics for one process (prom-client), served at GET /metrics by the gateway and
 // every subgraph. Names are prefixed nhs_graph_; labels are bounded (service, status class,
-// operation name, outcome code), never patient data.
+// registered operation name, outcome code), never patient data.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const metricsRegistry = new Registry();
@@ -56,10 +56,20 @@ export const rateLimitRefusals = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Operation names come from clients: keep the label set bounded. */
+// Operation names come from clients, so any name could become a label (and a new time series):
+// only names the service registered (partners' persisted operations, by the gateway at start)
+// are labels; every other named operation is `other`, an unnamed one `anonymous`. A process that
+// registers none (a subgraph) labels every named operation `other`.
+const registeredOperationNames = new Set<string>();
+
+/** Names that may appear as the `operation` label, e.g. those of persisted operations. */
+export function registerOperationNames(names: Iterable<string>): void {
+  for (const name of names) registeredOperationNames.add(name);
+}
+
 export function operationLabel(name: string | null | undefined): string {
   if (!name) return 'anonymous';
-  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'invalid';
+  return registeredOperationNames.has(name) ? name : 'other';
 }
 
 export async function metricsText(): Promise<{ contentType: string; body: string }> {

@@ -126,6 +126,40 @@ describe('the gateway refuses every forged or unusable token with 401 UNAUTHENTI
   });
 });
 
+describe('a 401 says why, as RFC 6750 asks, so a client knows whether to refresh', () => {
+  const forgery = (name: string) =>
+    forgeries.find(([label]) => label === name)?.[1] ?? (() => Promise.resolve(''));
+  const invalid = (description: string) =>
+    `Bearer realm="nhs-graph", error="invalid_token", error_description="${description}"`;
+  it.each<[string, string, string]>([
+    ['no token at all', 'TOKEN_MISSING', 'Bearer realm="nhs-graph"'],
+    ['a token that is not a JWT', 'TOKEN_MALFORMED', invalid('The bearer token is not a well-formed JWT.')],
+    ['an expired token', 'TOKEN_EXPIRED', invalid('The bearer token has expired.')],
+    [
+      'a token for another audience',
+      'TOKEN_WRONG_AUDIENCE',
+      invalid('The bearer token was issued for another audience.'),
+    ],
+    [
+      'a token from an issuer nhs-graph does not trust',
+      'TOKEN_UNTRUSTED_ISSUER',
+      invalid('The bearer token is not from a trusted issuer.'),
+    ],
+    [
+      'an attacker’s key under the issuer’s real kid',
+      'TOKEN_INVALID',
+      invalid('The bearer token signature or claims are invalid.'),
+    ],
+  ])('%s: %s', async (name, reason, challenge) => {
+    const token = await forgery(name)();
+    const response = await postGraphQL(stack.gatewayUrl, PATIENT, undefined, token ? bearer(token) : {});
+    expect(response.status).toBe(401);
+    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.body.errors?.[0]?.extensions?.['reason']).toBe(reason);
+    expect(response.headers.get('www-authenticate')).toBe(challenge);
+  });
+});
+
 describe('subgraphs answer only the gateway', () => {
   const demographicsUrl = () => stack.subgraphUrls['demographics'] ?? '';
   const post = (headers: Record<string, string>, body: string) =>

@@ -4,6 +4,7 @@
 // with small limits so each can be exceeded with valid queries (the other e2e suites run under
 // the defaults). Every refusal is checked to have reached no upstream.
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import { createGateway } from '../gateway/server.js';
 import { documentIdOf, loadPartners, type PersistedOperation } from '../gateway/partners.js';
 import { loadConfig } from '../platform/config.js';
@@ -21,6 +22,12 @@ const LIMITS = {
   MAX_REQUEST_BYTES: '4000',
   RATE_LIMIT_REQUESTS: '30',
   RATE_LIMIT_WINDOW_SECONDS: '60',
+  // Small enough that stalled clients could take every slot and queue place before the fix.
+  GATEWAY_MAX_CONCURRENT_REQUESTS: '16',
+  GATEWAY_MAX_QUEUED_REQUESTS: '32',
+  GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '100',
+  GATEWAY_HEADERS_TIMEOUT_MS: '3000',
+  GATEWAY_BODY_TIMEOUT_MS: '1500',
 };
 const ALLOWED_ORIGIN = 'https://app.example.nhs.uk';
 const CSRF = { 'apollo-require-preflight': 'true' };
@@ -450,5 +457,104 @@ describe('in production', () => {
     } finally {
       await gateway.dispose();
     }
+  });
+});
+
+describe('slow and anonymous clients cannot hold the gateway (issue 15, item 3)', () => {
+  interface RawClient {
+    socket: Socket;
+    /** Resolves with everything the gateway sent once it closes the connection. */
+    closed: Promise<string>;
+  }
+
+  /** A raw connection that sends `request` (headers and the start of a body) and then stalls. */
+  function stalledClient(request: string): Promise<RawClient> {
+    const { hostname, port } = new URL(stack.gatewayUrl);
+    return new Promise((resolve) => {
+      const socket = new Socket();
+      let received = '';
+      const closed = new Promise<string>((done) => {
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => done(received));
+      });
+      socket.connect(Number(port), hostname, () => {
+        if (request) socket.write(request);
+        resolve({ socket, closed });
+      });
+      socket.on('error', () => resolve({ socket, closed }));
+    });
+  }
+
+  const stalledPost = (headers: Record<string, string>) =>
+    [
+      'POST /graphql HTTP/1.1',
+      `Host: ${new URL(stack.gatewayUrl).host}`,
+      'Content-Type: application/json',
+      'Content-Length: 1000',
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+      '',
+      '{"query":"{ me',
+    ].join('\r\n');
+
+  const normalQuery = () => send({ query: `{ me { kind } }` }, clerk);
+
+  it('closes 300 unauthenticated stalled connections (401 or refused) without reading their bodies; normal queries still answer', async () => {
+    const clients = await Promise.all(Array.from({ length: 300 }, () => stalledClient(stalledPost({}))));
+    const answers = await Promise.all(clients.map((client) => client.closed));
+    const statuses = answers.map((answer) => /^HTTP\/1\.1 (\d+)/.exec(answer)?.[1] ?? 'closed');
+    expect(statuses.filter((status) => status !== '401' && status !== 'closed')).toEqual([]);
+    expect(statuses).toContain('401');
+    const answer = await normalQuery();
+    expect(answer.status).toBe(200);
+    expect(answer.body.data?.['me']).toEqual({ kind: 'STAFF' });
+  });
+
+  it('answers authenticated clients stalled mid-body 408 REQUEST_TIMEOUT after GATEWAY_BODY_TIMEOUT_MS and closes them; normal queries answer again', async () => {
+    const clients = await Promise.all(Array.from({ length: 60 }, () => stalledClient(stalledPost(clerk))));
+    try {
+      const answers = await Promise.all(clients.map((client) => client.closed));
+      const statuses = answers.map((answer) => /^HTTP\/1\.1 (\d+)/.exec(answer)?.[1] ?? 'closed');
+      // Those past the admission queue are refused 503 at once; the rest time out, 408.
+      expect(statuses.filter((status) => status !== '408' && status !== '503')).toEqual([]);
+      const timedOut = answers.find((answer) => answer.startsWith('HTTP/1.1 408 '));
+      expect(timedOut).toContain('"code":"REQUEST_TIMEOUT"');
+      const answer = await normalQuery();
+      expect(answer.status).toBe(200);
+      expect(answer.body.data?.['me']).toEqual({ kind: 'STAFF' });
+    } finally {
+      clients.forEach(({ socket }) => socket.destroy());
+    }
+  });
+
+  it('closes connections from one address beyond GATEWAY_MAX_CONNECTIONS_PER_ADDRESS at once', async () => {
+    const cap = Number(LIMITS.GATEWAY_MAX_CONNECTIONS_PER_ADDRESS);
+    const extra = 20;
+    const clients = await Promise.all(Array.from({ length: cap + extra }, () => stalledClient('')));
+    try {
+      let closedCount = 0;
+      const enoughClosed = new Promise<void>((resolve) => {
+        for (const client of clients) {
+          void client.closed.then(() => {
+            closedCount += 1;
+            if (closedCount === extra) resolve();
+          });
+        }
+      });
+      await enoughClosed;
+      // The rest are still open: the refused ones were the extra connections, not a timeout.
+      const open = clients.filter(({ socket }) => !socket.destroyed && socket.readyState === 'open');
+      expect(open.length).toBeGreaterThan(cap - extra);
+      expect(open.length).toBeLessThanOrEqual(cap);
+    } finally {
+      clients.forEach(({ socket }) => socket.destroy());
+    }
+    // Once they are gone, the address may connect again.
+    await Promise.all(clients.map((client) => client.closed));
+    let answer: Answer | undefined;
+    for (let attempt = 0; attempt < 20 && answer?.status !== 200; attempt += 1) {
+      answer = await normalQuery().catch(() => undefined);
+    }
+    expect(answer?.status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { errorCodes, postGraphQL } from './graphql-client.js';
 import { bearer, mintToken } from './tokens.js';
 import { useTestStack } from './stack.js';
 
+const OPERATIONS_TOKEN = 'an-operations-token-of-at-least-32-characters';
 const stack = useTestStack(
   {
     NODE_ENV: 'production',
@@ -12,6 +13,7 @@ const stack = useTestStack(
     PDS_BASE_URL: 'http://127.0.0.1:9/personal-demographics/FHIR/R4',
     PDS_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'info',
+    OPERATIONS_TOKEN: OPERATIONS_TOKEN,
   },
   { resetBeforeEach: false, stdio: 'capture' },
 );
@@ -105,5 +107,29 @@ describe('the gateway with NODE_ENV=production', () => {
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.status).toBe(400);
     }
+  });
+});
+
+describe('operators’ endpoints in production', () => {
+  const endpoint = (path: string) => stack.gatewayUrl.replace(/\/graphql$/, path);
+
+  it.each(['/metrics', '/status'])(
+    '%s answers 401 without the operations token, or with a client’s token',
+    async (path) => {
+      const anonymous = await fetch(endpoint(path));
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="nhs-graph-operations"');
+      expect(await anonymous.text()).not.toContain('nhs_graph_');
+      const client = await fetch(endpoint(path), { headers });
+      expect(client.status).toBe(401);
+    },
+  );
+
+  it('serves /metrics to a request bearing the operations token', async () => {
+    const response = await fetch(endpoint('/metrics'), {
+      headers: { authorization: `Bearer ${OPERATIONS_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('nhs_graph_graphql_requests_total');
   });
 });

@@ -20,4 +20,6 @@ const subgraphs = Object.fromEntries(
 const logger = createLogger('gateway', config.logLevel);
 const gateway = createGateway({ ...config, subgraphs }, logger, benchEnv('BENCH_SUPERGRAPH'));
 // Served exactly as listenGateway (gateway/server.ts) serves it.
-await serveUntilSignal(gatewayRequestListener(gateway, config.edge.admission), () => gateway.dispose());
+await serveUntilSignal(gatewayRequestListener(gateway, { ...config, subgraphs }, logger), () =>
+  gateway.dispose(),
+);

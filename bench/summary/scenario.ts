@@ -6,7 +6,7 @@
 // query costs (from the sandbox's request counts).
 import { generatePeople, type SyntheticPerson } from '../../sandbox/synthetic.js';
 import { startStack } from '../../scripts/stack.js';
-import { PRODUCTION_ENV, log } from '../env.js';
+import { BENCH_OPERATIONS_TOKEN, PRODUCTION_ENV, log } from '../env.js';
 import { exactAnswer, percentiles, runLoad, settle, type LoadResult, type Percentiles } from '../load.js';
 import type { BenchOptions } from '../options.js';
 import { findDescendantPid } from '../processes.js';
@@ -222,7 +222,11 @@ async function measureSummary(
 
 /** The gateway's speculative entity fetch counters, summed over subgraphs (its /metrics). */
 async function speculativeFetchCounts(gatewayUrl: string): Promise<{ used: number; discarded: number }> {
-  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const text = await (
+    await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'), {
+      headers: { authorization: `Bearer ${BENCH_OPERATIONS_TOKEN}` },
+    })
+  ).text();
   const counts = { used: 0, discarded: 0 };
   for (const line of text.split('\n')) {
     const match = /^nhs_graph_speculative_entity_fetches_total\{.*outcome="(used|discarded)".*\} (\d+)/.exec(
