@@ -3,6 +3,7 @@
 // are never sent. Yoga logs at error level every error the mask changes, so an error that is
 // already safe (a caller's mistake: no token, a forbidden field, bad input) is passed on as it is
 // and is not logged as a server error; anything masked or rebuilt is.
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import { ERROR_CODES, ErrorCode } from '../platform/errors.js';
 
@@ -33,6 +34,29 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
 }
 
 /**
+ * Validation errors are answered without passing through the mask, and graphql-armor blocks only
+ * field suggestions: in production an enum or argument typo in the query text would still be
+ * answered "Did you mean …?". Stripped here, in place (Yoga caches validation per document).
+ */
+export function useNoSuggestions(): GatewayPlugin {
+  return {
+    onValidate:
+      () =>
+      ({ result }) => {
+        for (const error of result as readonly GraphQLError[]) withoutSuggestions(error);
+      },
+  };
+}
+
+/** Yoga refuses PUT, DELETE and the like with 405 and BAD_REQUEST; the code says what it is. */
+function methodNotAllowed(error: GraphQLError): void {
+  const http = error.extensions['http'] as { status?: unknown } | undefined;
+  if (error.extensions['code'] === ErrorCode.BAD_REQUEST && http?.status === 405) {
+    (error.extensions as Record<string, unknown>)['code'] = ErrorCode.METHOD_NOT_ALLOWED;
+  }
+}
+
+/**
  * Hive's error for a subgraph it could not reach (SUBREQUEST_HTTP_ERROR) names the host, port and
  * the internal request it sent: the client gets only which part of the graph is missing.
  */
@@ -55,6 +79,7 @@ function subgraphUnavailable(error: unknown): GraphQLError | undefined {
 
 function safeCodedError(error: unknown): GraphQLError | undefined {
   if (!(error instanceof GraphQLError)) return undefined;
+  methodNotAllowed(error);
   const code = error.extensions['code'];
   // Only documented codes (README, "Errors") reach a client; anything else is masked.
   if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR || !(code in ERROR_CODES))

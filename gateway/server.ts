@@ -13,7 +13,7 @@ import { correlationIdOf, useCorrelationId } from './correlation.js';
 import { useOperations } from './operations.js';
 import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
-import { maskedErrors } from './errors.js';
+import { maskedErrors, useNoSuggestions } from './errors.js';
 import { withAdmission } from './admission.js';
 import { limitConnectionsPerAddress, slowClientServerOptions } from './connection-limits.js';
 import { withOperationsAccess } from './operations-access.js';
@@ -80,6 +80,7 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
       useOperations(config),
       useHttpHygiene({ production }),
       ...useQueryLimits(edge.limits, { production }),
+      ...(production ? [useNoSuggestions()] : []),
       useAuthentication(createAuthenticator(config, logger)),
       useRateLimits({ counter, partners, defaults: edge.rateLimit, logger }),
       usePersistedDocuments({ partners, store: persistedQueryStore(apq, edge.apqTtlSeconds), logger }),

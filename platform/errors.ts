@@ -41,6 +41,11 @@ export const ErrorCode = {
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  // GraphQL's and Yoga's own refusals of a request, passed on as they are.
+  BAD_REQUEST: 'BAD_REQUEST',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** A part of the graph could not be reached (gateway → subgraph); the rest of the answer stands. */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
@@ -165,6 +170,20 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeDoc> = {
   METHOD_NOT_ALLOWED: {
     statuses: [405],
     meaning: 'GET carries only persisted queries, never a mutation; see Allow.',
+  },
+  BAD_REQUEST: {
+    statuses: [400],
+    meaning:
+      'Not a GraphQL request: a body that is not a JSON object, no query, or a query that is not a string.',
+  },
+  GRAPHQL_PARSE_FAILED: { statuses: [400], meaning: 'The query text is not valid GraphQL syntax.' },
+  GRAPHQL_VALIDATION_FAILED: {
+    statuses: [400],
+    meaning: 'The query asks for something the schema does not have, or in the wrong shape.',
+  },
+  OPERATION_RESOLUTION_FAILURE: {
+    statuses: [400],
+    meaning: 'The operationName names no operation in the document (or several operations and none named).',
   },
   INTERNAL_SERVER_ERROR: {
     statuses: [500, 200],

@@ -10,13 +10,18 @@ export interface Refusal {
   headers?: Record<string, string>;
 }
 
-/** Apollo Server's own code for a malformed HTTP request. */
-const BAD_REQUEST = 'BAD_REQUEST';
+/** Apollo Server's own code for a malformed HTTP request (declared in platform/errors.ts). */
+const BAD_REQUEST = ErrorCode.BAD_REQUEST;
 
 export const UNAUTHENTICATED: Refusal = {
   status: 401,
   code: ErrorCode.UNAUTHENTICATED,
   message: 'Subgraphs answer only the nhs-graph gateway.',
+};
+export const UNKNOWN_PATH: Refusal = {
+  status: 404,
+  code: ErrorCode.NOT_FOUND,
+  message: 'A subgraph answers GraphQL at /graphql only.',
 };
 export const OVERLOADED: Refusal = {
   status: 503,

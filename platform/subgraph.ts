@@ -24,7 +24,13 @@ import { createIdempotencyStore, type IdempotencyStore } from './idempotency.js'
 import { createRedisConnection } from './keyv-store.js';
 import { verifyInternalToken } from './internal-token.js';
 import { createMemoryReplayGuard, createRedisReplayGuard, type ReplayGuard } from './replay-guard.js';
-import { OVERLOADED, refuse, requestShapeRefusal, UNAUTHENTICATED } from './subgraph-refusals.js';
+import {
+  OVERLOADED,
+  refuse,
+  requestShapeRefusal,
+  UNAUTHENTICATED,
+  UNKNOWN_PATH,
+} from './subgraph-refusals.js';
 import type { Principal } from './principal.js';
 import { scalarResolvers } from './scalars.js';
 import { ageInSeconds, type Provenance } from './canonical.js';
@@ -256,7 +262,7 @@ async function handle<L, S>(
     return;
   }
   if (url.pathname !== '/graphql') {
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Not found' }));
+    refuse(res, UNKNOWN_PATH);
     return;
   }
   // Only what the gateway sends: a JSON POST, nothing in the URL (a GET's `?query=` once ran

@@ -2,6 +2,7 @@
 // once. A token seen on the wire cannot be replayed — through a GET's query string, as the same
 // POST again, or at another subgraph — and a refused request reaches no upstream and is audited
 // in nobody's name. The gateway still gets a fresh token for every fetch it makes.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { useTestStack } from './stack.js';
 
 const auditDir = mkdtempSync(join(tmpdir(), 'nhs-graph-trust-e2e-'));
 const stack = useTestStack({ AUDIT_DIR: auditDir });
+// Correlation ids unique to this run: with DATABASE_URL the audit table outlives it.
+const RUN = randomUUID();
 afterAll(() => rmSync(auditDir, { recursive: true, force: true }));
 const LOCAL_SECRET = new TextEncoder().encode('nhs-graph-local-development-secret-not-for-production');
 
@@ -78,28 +81,28 @@ async function auditedCorrelationIds(): Promise<string[]> {
 
 describe('a subgraph refuses a replayed internal token', () => {
   it('through a GET with a query string, even carrying the signed body', async () => {
-    const token = await tokenFor('replay-get');
+    const token = await tokenFor(`replay-get-${RUN}`);
     const query = encodeURIComponent(ENTITIES_QUERY);
     const variables = encodeURIComponent(JSON.stringify(ENTITIES_VARIABLES));
     const url = `${subgraphUrl('demographics')}?query=${query}&variables=${variables}`;
     const answer = await send(url, 'GET', token, ENTITIES);
     expect([answer.status, answer.code, answer.data]).toEqual([405, 'METHOD_NOT_ALLOWED', undefined]);
     expect(await upstreamCalls(stack.sandboxUrl, 'pds')).toBe(0);
-    expect(await auditedCorrelationIds()).not.toContain('replay-get');
+    expect(await auditedCorrelationIds()).not.toContain(`replay-get-${RUN}`);
   });
 
   it('as the exact signed POST sent twice: the second runs and audits nothing', async () => {
-    const token = await tokenFor('replay-post');
+    const token = await tokenFor(`replay-post-${RUN}`);
     const first = await send(subgraphUrl('demographics'), 'POST', token, ENTITIES);
     expect(first.status).toBe(200);
     const again = await send(subgraphUrl('demographics'), 'POST', token, ENTITIES);
     expect([again.status, again.code, again.data]).toEqual([401, 'UNAUTHENTICATED', undefined]);
     expect(await upstreamCalls(stack.sandboxUrl, 'pds')).toBe(1);
-    expect((await auditedCorrelationIds()).filter((id) => id === 'replay-post')).toHaveLength(1);
+    expect((await auditedCorrelationIds()).filter((id) => id === `replay-post-${RUN}`)).toHaveLength(1);
   });
 
   it('at another subgraph, path or method than the one it was signed for', async () => {
-    const forDemographics = await tokenFor('replay-elsewhere');
+    const forDemographics = await tokenFor(`replay-elsewhere-${RUN}`);
     const careRecord = await send(subgraphUrl('careRecord'), 'POST', forDemographics, ENTITIES);
     expect([careRecord.status, careRecord.code]).toEqual([401, 'UNAUTHENTICATED']);
     const otherPath = await send(

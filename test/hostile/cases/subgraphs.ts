@@ -12,7 +12,8 @@ const patientEntity = (nhsNumber: string) => ({
 });
 const ORG_ENTITIES =
   'query($r: [_Any!]!) { _entities(representations: $r) { ... on Organisation { name } } }';
-const REFUSED = ['UNAUTHENTICATED', 'METHOD_NOT_ALLOWED', 'FORBIDDEN'];
+// Refused before anything runs: not signed, not the method, path or shape the gateway sends.
+const REFUSED = ['UNAUTHENTICATED', 'METHOD_NOT_ALLOWED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'];
 // A hostile `_entities` key resolves to no entity (NOT_FOUND for that entity alone, README "Errors").
 const ENTITY_KEY_REFUSED = ['NOT_FOUND', 'BAD_USER_INPUT', 'UNAUTHENTICATED'];
 const noFetch = { noData: true, noUpstreamCall: true } as const;
@@ -53,7 +54,7 @@ export const subgraphs: HostileCategory = {
         body: undefined,
         search: `?query=${encodeURIComponent('{ _service { sdl } }')}`,
       },
-      { code: 'UNAUTHENTICATED', status: 401, ...noFetch },
+      { code: ['UNAUTHENTICATED', 'METHOD_NOT_ALLOWED'], status: [401, 405], ...noFetch },
     ),
     direct(
       'a captured internal token replayed as GET ?query= with its signed body',
