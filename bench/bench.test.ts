@@ -78,7 +78,8 @@ describe('npm run bench (quick mode)', () => {
       BENCH_SCENARIOS: 'summary',
       BENCH_CONNECTIONS: '5',
       BENCH_WARMUP_SECONDS: '1',
-      BENCH_DURATION_SECONDS: '1',
+      // Long enough for a 20-patient summary (about 1 s at 5 connections here) to answer on a busy machine.
+      BENCH_DURATION_SECONDS: '3',
       BENCH_TOKENS: '10',
       BENCH_PROFILE: '0',
       BENCH_RESULTS_DIR: resultsDir,
