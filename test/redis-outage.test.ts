@@ -121,10 +121,17 @@ describeWithRedisServer('a Redis outage, with a redis-server of its own', () => 
       const code = await codeOf(idempotency.once(claim(), async () => Promise.resolve('written')));
       return code === 'no error';
     });
+    // Each store has its own connection, reconnecting on its own back-off: wait for each.
+    await waitFor(async () => {
+      await cache.tier('directory').set('org', { id: 'C' });
+      return (await cache.tier('directory').get('org')) !== undefined;
+    });
+    await waitFor(async () => {
+      await apq.set('hash', '{ me { kind } }');
+      return (await apq.get('hash')) !== undefined;
+    });
     const recoveredMs = Date.now() - restarted;
-    await cache.tier('directory').set('org', { id: 'C' });
     await expect(cache.tier('directory').get('org')).resolves.toMatchObject({ value: { id: 'C' } });
-    await apq.set('hash', '{ me { kind } }');
     await expect(apq.get('hash')).resolves.toBe('{ me { kind } }');
     process.stdout.write(
       `redis outage: stores answered again ${recoveredMs} ms after redis-server restarted\n`,
