@@ -7,6 +7,7 @@
 // that hangs), and
 // each use falls back (README, "Resilience"): cache → miss, APQ → not found, rate limits →
 // counters in this process, keyed writes → IDEMPOTENCY_UNAVAILABLE.
+import { once } from 'node:events';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { withTimeout } from './concurrency.js';
@@ -65,13 +66,19 @@ export function createRedisConnection(url: string, logger: Logger): RedisConnect
 
 /**
  * Closes a connection for shutdown: a connected client sends QUIT after its pending replies
- * (bounded by a short grace); a disconnected one is dropped at once, because QUIT would wait for
- * a reconnect that may never come.
+ * (bounded by a short grace); a disconnected one is dropped, because QUIT would wait for a
+ * reconnect that may never come. A socket still being opened is out of `destroy()`'s reach in
+ * node-redis 5 (it connects afterwards and holds the process open), so a client that is opening
+ * gets the same grace to become ready, or to fail, first.
  */
 export async function closeRedisConnection(client: RedisConnection): Promise<void> {
   if (!client.isOpen) return;
   if (!client.isReady) {
-    client.destroy();
+    // Rejects on the client's 'error' (Redis unreachable): then there is no socket to wait for.
+    await withTimeout(once(client, 'ready'), CLOSE_GRACE_MS).catch(() => undefined);
+  }
+  if (!client.isReady) {
+    if (client.isOpen) client.destroy();
     return;
   }
   await withTimeout(client.close(), CLOSE_GRACE_MS).catch(() => {
