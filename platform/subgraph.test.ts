@@ -1,7 +1,6 @@
 // A subgraph over real HTTP accepts only what the gateway sends: a JSON POST to /graphql, nothing
 // in the URL, carrying a token signed for exactly that request, once. Anything else is refused
 // with a code, runs nothing and audits nothing (a replayed token would be audited in its owner's name).
-import { request as httpRequest } from 'node:http';
 import { parse } from 'graphql';
 import { allow, shield } from 'graphql-shield';
 import { createMemoryAuditStore } from './audit/memory-store.js';
@@ -14,6 +13,7 @@ import {
   type SubgraphDefinition,
 } from './subgraph.js';
 import { clerk } from '../test/principals.js';
+import { sendToSubgraph } from '../test/raw-subgraph-request.js';
 
 const secret = new TextEncoder().encode('subgraph-test-secret-0123456789abcdefghij');
 const auditStore = createMemoryAuditStore();
@@ -61,44 +61,9 @@ const signed = (change: Partial<SignedRequest> = {}) =>
     secret,
   );
 
-interface Sent {
-  status: number;
-  code: unknown;
-  data: unknown;
-}
-
-/** A raw HTTP request (fetch cannot send a GET with a body, which an attacker can). */
-function send(method: string, path: string, token: string, body: string, type = 'application/json') {
-  const url = new URL(subgraph.url);
-  return new Promise<Sent>((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': type,
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => {
-          const json = JSON.parse(text) as {
-            data?: unknown;
-            errors?: Array<{ extensions?: { code?: unknown } }>;
-          };
-          resolve({ status: res.statusCode ?? 0, code: json.errors?.[0]?.extensions?.code, data: json.data });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+/** A raw HTTP request to the running subgraph (fetch cannot send a GET with a body, which an attacker can). */
+const send = (method: string, path: string, token: string, body: string, type = 'application/json') =>
+  sendToSubgraph(new URL(path, subgraph.url).href, method, token, body, type);
 
 const query = encodeURIComponent('{ secret }');
 

@@ -4,7 +4,6 @@
 // in nobody's name. The gateway still gets a fresh token for every fetch it makes.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signInternalToken, type SignedRequest } from '../platform/internal-token.js';
@@ -13,6 +12,7 @@ import { errorCodes, postGraphQL } from './graphql-client.js';
 import { sandboxRequests, upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken } from './tokens.js';
 import { useTestStack } from './stack.js';
+import { sendToSubgraph } from './raw-subgraph-request.js';
 
 const auditDir = mkdtempSync(join(tmpdir(), 'nhs-graph-trust-e2e-'));
 const stack = useTestStack({ AUDIT_DIR: auditDir });
@@ -34,38 +34,8 @@ const tokenFor = (correlationId: string, request: Partial<SignedRequest> = {}) =
     LOCAL_SECRET,
   );
 
-/** Raw HTTP, as an attacker would send it (fetch cannot put a body on a GET). */
-function send(url: string, method: string, token: string, body: string) {
-  const target = new URL(url);
-  return new Promise<{ status: number; code: unknown; data: unknown }>((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method,
-        path: `${target.pathname}${target.search}`,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => {
-          const json = JSON.parse(text) as {
-            data?: unknown;
-            errors?: Array<{ extensions?: { code?: unknown } }>;
-          };
-          resolve({ status: res.statusCode ?? 0, code: json.errors?.[0]?.extensions?.code, data: json.data });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (url: string, method: string, token: string, body: string) =>
+  sendToSubgraph(url, method, token, body);
 
 const subgraphUrl = (name: string) => stack.subgraphUrls[name] ?? '';
 
