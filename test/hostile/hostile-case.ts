@@ -28,6 +28,8 @@ export interface HostileCase {
   body?: unknown;
   /** Sent twice: the second answer is the one judged (replays). */
   sendTwice?: boolean;
+  /** Only the body's first bytes are sent, then nothing (a slow-body attack, issue 15, 3). */
+  stallBody?: boolean;
   /** Only in these modes (default both). */
   modes?: Mode[];
   expect: {

@@ -26,6 +26,8 @@ export function runHostileSuite(mode: Mode): void {
     INTERNAL_TOKEN_SECRET: SECRET,
     // The suite sends a few hundred requests as one clerk within a minute.
     RATE_LIMIT_REQUESTS: '100000',
+    // A stalled body is answered within the suite's time (the default is 10 s).
+    GATEWAY_BODY_TIMEOUT_MS: '2000',
   });
 
   async function judge(hostile: HostileCase, response: RawResponse): Promise<void> {

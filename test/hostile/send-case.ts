@@ -80,7 +80,7 @@ export async function sendCase(stack: TestStack, hostile: HostileCase, secret: s
     ...(await authorization(stack, hostile.auth, hostile.target ?? 'gateway', body, secret)),
     ...hostile.headers,
   };
-  const once = () => send(base, hostile.method ?? 'POST', path, headers, body);
+  const once = () => send(base, hostile.method ?? 'POST', path, headers, body, hostile.stallBody === true);
   if (hostile.sendTwice) await once();
   return once();
 }
@@ -91,6 +91,7 @@ function send(
   path: string,
   headers: Record<string, string>,
   body: string,
+  stallBody = false,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -127,6 +128,8 @@ function send(
       req.destroy(new Error(`no answer within 20 s to ${method} ${path.slice(0, 80)}`)),
     );
     req.on('error', reject);
-    req.end(body);
+    // A stalled body: its length announced, its first bytes sent, the rest never.
+    if (stallBody) req.write(body.slice(0, 5));
+    else req.end(body);
   });
 }

@@ -29,6 +29,22 @@ const badBody = (name: string, body: string, contentType = 'application/json'): 
 export const transport: HostileCategory = {
   name: 'HTTP: GET, bodies, CSRF, CORS',
   cases: [
+    // Slow bodies (issue 15, 3): no token, no slot and no waiting for the body; a token holder's
+    // stalled body is cut off at GATEWAY_BODY_TIMEOUT_MS.
+    {
+      name: 'a stalled body with no token',
+      auth: 'none',
+      body: PATIENT,
+      stallBody: true,
+      expect: { code: 'UNAUTHENTICATED', status: 401, ...noFetch },
+    },
+    {
+      name: 'a stalled body from a clerk',
+      auth: 'clerk',
+      body: PATIENT,
+      stallBody: true,
+      expect: { code: 'REQUEST_TIMEOUT', status: 408, headers: { connection: /close/ }, ...noFetch },
+    },
     getWith('GET with variables that are not JSON', `?documentId=${ID}&variables=not-json`),
     getWith('GET with extensions that are not JSON', `?documentId=${ID}&extensions=%7Bnot`),
     // JSON, but not an object: refusing the unknown id first is as good.
