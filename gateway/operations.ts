@@ -5,7 +5,7 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Config } from '../platform/config.js';
-import { graphqlRequests, metricsText, operationLabel } from '../platform/metrics.js';
+import { graphqlDuration, graphqlRequests, metricsText, operationLabel } from '../platform/metrics.js';
 import type { CacheStatus, UpstreamStatus } from '../platform/upstream-stats.js';
 
 interface SubgraphStatus {
@@ -16,11 +16,13 @@ interface SubgraphStatus {
 }
 
 const operationNames = new WeakMap<Request, string | undefined>();
+const arrivals = new WeakMap<Request, number>();
 
 export function useOperations(config: Config): GatewayPlugin {
   return {
     async onRequest(payload) {
       const { request, url } = payload;
+      arrivals.set(request, performance.now());
       if (request.method !== 'GET') return;
       if (url.pathname === '/metrics') {
         const { contentType, body } = await metricsText();
@@ -46,11 +48,15 @@ export function useOperations(config: Config): GatewayPlugin {
         ? (result[0] as ExecutionResult | undefined)
         : (result as ExecutionResult);
       const code = single?.errors?.[0]?.extensions?.['code'];
+      const operation = operationLabel(operationNames.get(request));
       graphqlRequests.inc({
         component: 'gateway',
-        operation: operationLabel(operationNames.get(request)),
+        operation,
         outcome: typeof code === 'string' ? code : single?.errors?.length ? 'error' : 'ok',
       });
+      const arrived = arrivals.get(request);
+      if (arrived !== undefined)
+        graphqlDuration.observe({ component: 'gateway', operation }, (performance.now() - arrived) / 1000);
     },
   };
 }

@@ -27,11 +27,32 @@ export const upstreamRetries = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Bucket bounds are SLO thresholds too (ops/slos.yaml): a latency objective names one of them. */
+export const UPSTREAM_DURATION_BUCKETS: readonly number[] = [
+  0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+export const GRAPHQL_DURATION_BUCKETS: readonly number[] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export const upstreamDuration = new Histogram({
   name: 'nhs_graph_upstream_request_duration_seconds',
   help: 'Latency of calls to national services.',
   labelNames: ['service'] as const,
-  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  buckets: [...UPSTREAM_DURATION_BUCKETS],
+  registers: [metricsRegistry],
+});
+
+export const graphqlDuration = new Histogram({
+  name: 'nhs_graph_graphql_request_duration_seconds',
+  help: 'Time from a GraphQL request arriving to its result, by operation name (bounded as for graphql_requests_total).',
+  labelNames: ['component', 'operation'] as const,
+  buckets: [...GRAPHQL_DURATION_BUCKETS],
+  registers: [metricsRegistry],
+});
+
+export const recordsServed = new Counter({
+  name: 'nhs_graph_records_served_total',
+  help: 'Records served, by service and freshness: fresh, or stale (a copy kept past its lifetime, served because the service is failing).',
+  labelNames: ['service', 'freshness'] as const,
   registers: [metricsRegistry],
 });
 

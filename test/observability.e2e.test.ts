@@ -27,8 +27,14 @@ describe('operations endpoints', () => {
     // A client-chosen operation name is not a label (it would grow without bound): it counts as "other".
     const summaryOk =
       /^nhs_graph_graphql_requests_total\{component="gateway",operation="other",outcome="ok"\}/;
+    // The SLO series (ops/slos.yaml): gateway latency by operation, and records served fresh.
+    const summaryTimed =
+      /^nhs_graph_graphql_request_duration_seconds_count\{component="gateway",operation="other"\}/;
+    const pdsFresh = /^nhs_graph_records_served_total\{service="PDS",freshness="fresh"\}/;
     const beforePds = metricValue(await demographicsMetrics(), pdsOk);
     const beforeGateway = metricValue(await gatewayMetrics(), summaryOk);
+    const beforeTimed = metricValue(await gatewayMetrics(), summaryTimed);
+    const beforeFresh = metricValue(await demographicsMetrics(), pdsFresh);
 
     const token = await mintToken(stack.sandboxUrl, 'clerk');
     const response = await postGraphQL(
@@ -41,6 +47,8 @@ describe('operations endpoints', () => {
 
     expect(metricValue(await demographicsMetrics(), pdsOk)).toBe(beforePds + 1);
     expect(metricValue(await gatewayMetrics(), summaryOk)).toBe(beforeGateway + 1);
+    expect(metricValue(await gatewayMetrics(), summaryTimed)).toBe(beforeTimed + 1);
+    expect(metricValue(await demographicsMetrics(), pdsFresh)).toBe(beforeFresh + 1);
     expect(await gatewayMetrics()).not.toMatch(/operation="Summary"/);
     expect(await demographicsMetrics()).toMatch(
       /nhs_graph_upstream_request_duration_seconds_bucket\{le="[\d.]+",service="PDS"\}/,

@@ -1,5 +1,6 @@
 // Thin resolvers: arguments in, loader calls, canonical objects out.
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import { recordsServed } from '../../platform/metrics.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import { referenceKey } from '../../platform/upstream-keys.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
@@ -14,6 +15,7 @@ async function warnIfStale(
 ): Promise<PatientRecord> {
   const patient = await record;
   const { stale, source, ageSeconds } = patient.provenance;
+  recordsServed.inc({ service: source, freshness: stale ? 'stale' : 'fresh' });
   if (stale)
     warnings.push({
       code: 'STALE_DATA',

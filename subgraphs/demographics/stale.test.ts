@@ -6,6 +6,7 @@ import { createCache, type Cache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
+import { recordsServed } from '../../platform/metrics.js';
 import { createSubgraphServer } from '../../platform/subgraph.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../platform/audit/memory-store.js';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';
@@ -58,6 +59,14 @@ function instance(env: Record<string, string> = {}) {
 const PATIENT = (n: string) =>
   `{ patient(nhsNumber: "${n}") { nhsNumber address { postcode } telecom { value } registeredGp { odsCode } restricted provenance { retrievedAt stale ageSeconds } } }`;
 
+async function servedCount(freshness: 'fresh' | 'stale'): Promise<number> {
+  const metric = await recordsServed.get();
+  return (
+    metric.values.find((v) => v.labels['service'] === 'PDS' && v.labels['freshness'] === freshness)?.value ??
+    0
+  );
+}
+
 describe('stale-if-error (memory cache)', () => {
   it('serves the last good record, stale, with a warning and a stale audit record; restricted stays withheld', async () => {
     const subgraph = instance();
@@ -69,7 +78,10 @@ describe('stale-if-error (memory cache)', () => {
 
       await setPdsFaults({ errorRate: 1, retryAfterSeconds: 0 });
       const audit = createMemoryAuditStore();
+      const staleServedBefore = await servedCount('stale');
       const stale = await subgraph.execute(PATIENT('9000000025'), audit);
+      // The freshness objective's series (ops/slos.yaml) counts it.
+      expect(await servedCount('stale')).toBe(staleServedBefore + 1);
       expect(stale.data?.['patient']).toMatchObject({
         nhsNumber: '9000000025',
         restricted: true,
