@@ -108,7 +108,7 @@ export async function reviewSchemaChange(input: SchemaChangeInput): Promise<Sche
   }
 
   const releasedDeprecations = deprecations(releasedSchema);
-  for (const change of changes.filter((c) => REMOVALS.has(c.type))) {
+  for (const change of changes.filter((c) => REMOVALS.has(String(c.type)))) {
     const coordinate = change.path ?? '';
     const date = REMOVAL_DATE.exec(releasedDeprecations.get(coordinate) ?? '')?.[1];
     if (date === undefined)
