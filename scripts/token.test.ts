@@ -93,6 +93,14 @@ describe('npm run token', () => {
     expect(staff.stdout).toMatch(JWT_LINE);
   });
 
+  it('mints an already expired token with `--expires-in -60`, as the README writes it', async () => {
+    const run = await runCli(['clerk', '--expires-in', '-60', '--sandbox-url', sandbox.url]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const [, body = ''] = run.stdout.trim().split('.');
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, number>;
+    expect(Number(claims['exp']) - Number(claims['iat'])).toBe(-60);
+  });
+
   it('exits 2 with a message on stderr for an unknown profile', async () => {
     const run = await runCli(['doctor', '--sandbox-url', sandbox.url]);
     expect(run).toMatchObject({ code: 2, stdout: '' });

@@ -39,6 +39,23 @@ function isProfile(value: string): value is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(value);
 }
 
+/**
+ * `--expires-in -60` as the README writes it: node's parseArgs takes a value starting with `-`
+ * for another option, so a negative number is joined to its option first.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (arg === '--expires-in' && next !== undefined && /^-\d+$/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 /** The minting request the arguments describe, or 'help'. Throws UsageError on bad arguments. */
 function parseTokenArgs(
   argv: readonly string[],
@@ -46,7 +63,7 @@ function parseTokenArgs(
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       strict: true,
       options: {
