@@ -83,6 +83,56 @@ export function errorBudget(objective: Objective): number {
   return Number(((100 - objective.target) / 100).toFixed(10));
 }
 
+/** A label matcher: an exact value, or an anchored regular expression (PromQL's `=~`). */
+export type LabelMatcher = { equals: string } | { matches: string };
+export type LabelMatchers = Record<string, LabelMatcher>;
+
+/**
+ * An SLI as data, so the alert rules (PromQL) and /status (this process's own counters) count the
+ * same events. `counter`: bad events are the series matching `all` and `bad`. `histogram`: bad
+ * events are those slower than the bucket `le`.
+ */
+export type Sli =
+  | { type: 'counter'; metric: string; all: LabelMatchers; bad: LabelMatchers }
+  | { type: 'histogram'; metric: string; all: LabelMatchers; le: string };
+
+// An upstream that answered 4xx answered: "not found" and "refused" are the caller's business.
+const UPSTREAM_FAILURE_STATUS = '5..|429|network|timeout';
+
+export function sliOf(objective: Objective, file: Pick<SloFile, 'gatewayFailureOutcomes'>): Sli {
+  const gateway = objective.service === 'gateway';
+  const service: LabelMatchers = { service: { equals: objective.service } };
+  if (objective.kind === 'freshness')
+    return {
+      type: 'counter',
+      metric: 'nhs_graph_records_served_total',
+      all: service,
+      bad: { freshness: { equals: 'stale' } },
+    };
+  if (objective.kind === 'latency')
+    return {
+      type: 'histogram',
+      metric: gateway
+        ? 'nhs_graph_graphql_request_duration_seconds'
+        : 'nhs_graph_upstream_request_duration_seconds',
+      all: gateway ? { component: { equals: 'gateway' } } : service,
+      le: String(objective.thresholdSeconds),
+    };
+  if (gateway)
+    return {
+      type: 'counter',
+      metric: 'nhs_graph_graphql_requests_total',
+      all: { component: { equals: 'gateway' } },
+      bad: { outcome: { matches: file.gatewayFailureOutcomes.map(escapeRegex).join('|') } },
+    };
+  return {
+    type: 'counter',
+    metric: 'nhs_graph_upstream_requests_total',
+    all: service,
+    bad: { status: { matches: UPSTREAM_FAILURE_STATUS } },
+  };
+}
+
 /** PromQL for an SLI over a range: bad events and all events (their ratio is the error rate). */
 export interface SliQueries {
   bad(range: string): string;
@@ -90,45 +140,66 @@ export interface SliQueries {
 }
 
 export function sliQueries(objective: Objective, file: Pick<SloFile, 'gatewayFailureOutcomes'>): SliQueries {
-  const rate = (selector: string, range: string) => `sum(rate(${selector}[${range}]))`;
-  const service = promString(objective.service);
-  if (objective.kind === 'freshness') {
-    const served = `nhs_graph_records_served_total{service=${service}`;
-    return { bad: (r) => rate(`${served},freshness="stale"}`, r), all: (r) => rate(`${served}}`, r) };
-  }
-  const gateway = objective.service === 'gateway';
-  if (objective.kind === 'latency') {
-    const histogram = gateway
-      ? 'nhs_graph_graphql_request_duration_seconds'
-      : 'nhs_graph_upstream_request_duration_seconds';
-    const labels = gateway ? 'component="gateway"' : `service=${service}`;
-    const le = promString(String(objective.thresholdSeconds));
+  const sli = sliOf(objective, file);
+  const rate = (series: string, matchers: LabelMatchers, range: string) =>
+    `sum(rate(${series}{${promMatchers(matchers)}}[${range}]))`;
+  if (sli.type === 'counter')
     return {
-      bad: (r) =>
-        `(${rate(`${histogram}_count{${labels}}`, r)} - ${rate(`${histogram}_bucket{${labels},le=${le}}`, r)})`,
-      all: (r) => rate(`${histogram}_count{${labels}}`, r),
+      bad: (r) => rate(sli.metric, { ...sli.all, ...sli.bad }, r),
+      all: (r) => rate(sli.metric, sli.all, r),
     };
-  }
-  if (gateway) {
-    const outcomes = file.gatewayFailureOutcomes.map(escapeRegex).join('|');
-    const requests = 'nhs_graph_graphql_requests_total{component="gateway"';
-    return {
-      bad: (r) => rate(`${requests},outcome=~"${outcomes}"}`, r),
-      all: (r) => rate(`${requests}}`, r),
-    };
-  }
-  // An upstream that answered 4xx answered: "not found" and "refused" are the caller's business.
-  const calls = `nhs_graph_upstream_requests_total{service=${service}`;
+  const count = `${sli.metric}_count`;
   return {
-    bad: (r) => rate(`${calls},status=~"5..|429|network|timeout"}`, r),
-    all: (r) => rate(`${calls}}`, r),
+    bad: (r) =>
+      `(${rate(count, sli.all, r)} - ${rate(`${sli.metric}_bucket`, { ...sli.all, le: { equals: sli.le } }, r)})`,
+    all: (r) => rate(count, sli.all, r),
   };
 }
 
-function promString(value: string): string {
-  return JSON.stringify(value);
+function promMatchers(matchers: LabelMatchers): string {
+  return Object.entries(matchers)
+    .map(([label, m]) =>
+      'equals' in m ? `${label}=${JSON.stringify(m.equals)}` : `${label}=~${JSON.stringify(m.matches)}`,
+    )
+    .join(',');
+}
+
+/** One sample of a prom-client metric (`metric.get().values`). */
+export interface MetricSample {
+  metricName?: string;
+  labels: Record<string, string | number | undefined>;
+  value: number;
+}
+
+function matchesAll(labels: MetricSample['labels'], matchers: LabelMatchers): boolean {
+  return Object.entries(matchers).every(([label, m]) => {
+    const value = labels[label] === undefined ? '' : String(labels[label]);
+    return 'equals' in m ? value === m.equals : new RegExp(`^(?:${m.matches})$`).test(value);
+  });
+}
+
+/**
+ * Bad and all events of an SLI in one process, counted from its metrics' samples since start
+ * (`samplesOf(metric)` returns the samples of a registered metric, empty if there is none).
+ */
+export function countSli(
+  sli: Sli,
+  samplesOf: (metric: string) => readonly MetricSample[],
+): { bad: number; all: number } {
+  const sum = (samples: readonly MetricSample[]) =>
+    samples.reduce((total, sample) => total + sample.value, 0);
+  const samples = samplesOf(sli.metric);
+  if (sli.type === 'counter') {
+    const all = samples.filter((s) => matchesAll(s.labels, sli.all));
+    return { all: sum(all), bad: sum(all.filter((s) => matchesAll(s.labels, sli.bad))) };
+  }
+  const ofSeries = (suffix: string) =>
+    samples.filter((s) => s.metricName === `${sli.metric}${suffix}` && matchesAll(s.labels, sli.all));
+  const all = sum(ofSeries('_count'));
+  const fast = sum(ofSeries('_bucket').filter((s) => String(s.labels['le']) === sli.le));
+  return { all, bad: all - fast };
 }
 
 function escapeRegex(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
