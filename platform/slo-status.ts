@@ -38,7 +38,7 @@ export async function countObjectives(
     const { metric } = sliOf(objective, file);
     if (samples.has(metric)) continue;
     const registered = registry.getSingleMetric(metric);
-    samples.set(metric, registered ? ((await registered.get()).values as MetricSample[]) : []);
+    samples.set(metric, registered ? (await registered.get()).values : []);
   }
   return file.objectives.map((objective) => ({
     name: objective.name,
