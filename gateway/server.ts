@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { graphiqlOptions } from './graphiql.js';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import { CORRELATION_HEADER, resolveCorrelationId } from '../platform/correlation.js';
@@ -59,8 +60,9 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
     healthCheckEndpoint: '/health',
     readinessCheckEndpoint: '/ready',
     landingPage: false,
-    // GraphiQL with its assets bundled, so it works offline; development only.
-    graphiql: development ? { title: 'nhs-graph' } : false,
+    // GraphiQL with its assets bundled, so it works offline; development only, with a tab per
+    // sandbox identity (gateway/graphiql.ts).
+    graphiql: graphiqlOptions(config, logger),
     renderGraphiQL,
     ...(development ? {} : { disableIntrospection: { disableIf: () => true } }),
     maskedErrors: maskedErrors(development),

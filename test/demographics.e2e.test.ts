@@ -159,6 +159,37 @@ describe('the gateway edge', () => {
     expect(await response.text()).toContain('nhs-graph');
   });
 
+  it('opens GraphiQL with a tab per sandbox identity, each carrying a token that works', async () => {
+    const html = await (await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } })).text();
+    const rendered = /querySelector\('#root'\),\s*(\{.*\}),\s*\);/.exec(html)?.[1] ?? '{}';
+    const tabs =
+      (JSON.parse(rendered) as { defaultTabs?: { query: string; headers: string }[] }).defaultTabs ?? [];
+    expect(tabs.map((tab) => /^query (\w+)/m.exec(tab.query)?.[1])).toEqual([
+      'AsClerk',
+      'AsClinician',
+      'AsCitizen',
+      'AsIgOfficer',
+      'AsPartner',
+    ]);
+    const answers = await Promise.all(
+      tabs.map((tab) =>
+        postGraphQL(
+          stack.gatewayUrl,
+          tab.query,
+          undefined,
+          JSON.parse(tab.headers) as Record<string, string>,
+        ),
+      ),
+    );
+    expect(answers.map((answer) => errorCodes(answer))).toEqual([
+      [],
+      [],
+      [],
+      [],
+      ['PERSISTED_QUERY_NOT_ALLOWED'], // partners send persisted operations by id, as the tab says
+    ]);
+  });
+
   it('leaks no stack trace for a malformed query', async () => {
     const response = await query(`{ patient(nhsNumber: `);
     expect(JSON.stringify(response.body)).not.toMatch(/stack|at .*\.ts:\d+/i);
