@@ -84,20 +84,21 @@ function htmlResponse(statuses: SubgraphStatus[]): Response {
   const rows = statuses.flatMap((status) =>
     status.upstreams.length === 0
       ? [
-          `<tr><td>${escape(status.subgraph)}</td><td>${status.healthy ? 'up' : '<b>DOWN</b>'}</td><td colspan="6">no upstream calls yet</td></tr>`,
+          `<tr><td>${escape(status.subgraph)}</td><td>${status.healthy ? 'up' : '<b>DOWN</b>'}</td><td colspan="7">no upstream calls yet</td></tr>`,
         ]
       : status.upstreams.map(
           (u) =>
             `<tr><td>${escape(status.subgraph)}</td><td>${status.healthy ? 'up' : '<b>DOWN</b>'}</td><td>${escape(u.service)}</td>` +
             `<td>${u.breaker === 'closed' ? 'closed' : `<b>${escape(u.breaker)}</b>`}</td>` +
-            `<td>${u.calls}</td><td>${(u.errorRate * 100).toFixed(1)}% ${escape(JSON.stringify(u.errorsByType))}</td>` +
+            `<td>${u.calls}</td><td>${(u.failureRate * 100).toFixed(1)}% ${escape(JSON.stringify(u.failuresByType))}</td>` +
+            `<td>${escape(JSON.stringify(u.clientErrors))}</td>` +
             `<td>${ms(u.latencyMs.p50)} / ${ms(u.latencyMs.p95)} / ${ms(u.latencyMs.p99)}</td><td>${escape(u.lastCallAt ?? '–')}</td></tr>`,
         ),
   );
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nhs-graph integration status</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head>
 <body><h1>nhs-graph integration status</h1><p>Last 5 minutes, as each subgraph sees its national services.</p>
-<table><thead><tr><th>subgraph</th><th>state</th><th>upstream</th><th>breaker</th><th>calls</th><th>errors</th><th>latency p50 / p95 / p99</th><th>last call</th></tr></thead>
+<table><thead><tr><th>subgraph</th><th>state</th><th>upstream</th><th>breaker</th><th>calls</th><th>failures</th><th>not found / refused</th><th>latency p50 / p95 / p99</th><th>last call</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <h2>Cache freshness</h2><p>Lookups per tier, hit rate, and the age of entries served from cache.</p>
 <table><thead><tr><th>subgraph</th><th>tier</th><th>lookups</th><th>hit rate</th><th>served age p50 / max</th></tr></thead>

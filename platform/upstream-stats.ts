@@ -5,7 +5,16 @@ import { upstreamBreakerState } from './metrics.js';
 const WINDOW_MS = 5 * 60 * 1000;
 const MAX_SAMPLES = 5000;
 
-export type CallOutcome = 'ok' | 'client-error' | 'server-error' | 'rate-limited' | 'timeout' | 'network';
+/**
+ * How an upstream call ended. `not-found` and `refused` (other 4xx) are answers about the
+ * request, not failures of the service: the status view counts them apart, as the SLOs do
+ * (ops/slos.yaml).
+ */
+export type CallOutcome =
+  'ok' | 'not-found' | 'refused' | 'server-error' | 'rate-limited' | 'timeout' | 'network';
+export type ClientErrorOutcome = Extract<CallOutcome, 'not-found' | 'refused'>;
+export type FailureOutcome = Exclude<CallOutcome, 'ok' | ClientErrorOutcome>;
+const CLIENT_ERRORS: ReadonlySet<CallOutcome> = new Set<ClientErrorOutcome>(['not-found', 'refused']);
 
 interface Sample {
   at: number;
@@ -34,7 +43,8 @@ export function recordUpstreamCall(service: string, ms: number, outcome: CallOut
 export function outcomeOfStatus(status: number): CallOutcome {
   if (status === 429) return 'rate-limited';
   if (status >= 500) return 'server-error';
-  if (status >= 400 && status !== 404) return 'client-error';
+  if (status === 404 || status === 410) return 'not-found';
+  if (status >= 400) return 'refused';
   return 'ok';
 }
 
@@ -43,8 +53,11 @@ export interface UpstreamStatus {
   breaker: BreakerState;
   windowSeconds: number;
   calls: number;
-  errorRate: number;
-  errorsByType: Partial<Record<CallOutcome, number>>;
+  /** Share of calls the service failed (5xx, 429, timeout, no answer). */
+  failureRate: number;
+  failuresByType: Partial<Record<FailureOutcome, number>>;
+  /** Calls answered "not found" or refused (other 4xx): counted, but not failures. */
+  clientErrors: Partial<Record<ClientErrorOutcome, number>>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
   lastCallAt: string | null;
 }
@@ -54,11 +67,16 @@ export function upstreamStatuses(now = Date.now()): UpstreamStatus[] {
   return [...services].map((service) => {
     const list = samples.get(service) ?? [];
     const recent = list.filter((sample) => now - sample.at <= WINDOW_MS);
-    const errorsByType: Partial<Record<CallOutcome, number>> = {};
-    for (const sample of recent) {
-      if (sample.outcome !== 'ok') errorsByType[sample.outcome] = (errorsByType[sample.outcome] ?? 0) + 1;
+    const failuresByType: Partial<Record<FailureOutcome, number>> = {};
+    const clientErrors: Partial<Record<ClientErrorOutcome, number>> = {};
+    for (const { outcome } of recent) {
+      if (outcome === 'ok') continue;
+      const counts: Partial<Record<CallOutcome, number>> = CLIENT_ERRORS.has(outcome)
+        ? clientErrors
+        : failuresByType;
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
     }
-    const errors = Object.values(errorsByType).reduce((sum, n) => sum + n, 0);
+    const failures = Object.values(failuresByType).reduce((sum, n) => sum + n, 0);
     const latencies = recent.map((sample) => sample.ms).sort((a, b) => a - b);
     const last = list.at(-1);
     return {
@@ -66,8 +84,9 @@ export function upstreamStatuses(now = Date.now()): UpstreamStatus[] {
       breaker: breakers.get(service) ?? 'closed',
       windowSeconds: WINDOW_MS / 1000,
       calls: recent.length,
-      errorRate: recent.length === 0 ? 0 : errors / recent.length,
-      errorsByType,
+      failureRate: recent.length === 0 ? 0 : failures / recent.length,
+      failuresByType,
+      clientErrors,
       latencyMs: {
         p50: percentile(latencies, 0.5),
         p95: percentile(latencies, 0.95),
