@@ -10,10 +10,10 @@ import { configurationModules, type ConfigurationModule } from './system-config.
 const REFERENCE = new URL('../docs/configuration.md', import.meta.url);
 
 interface VariableSchema {
-  default?: unknown;
+  default?: string | number | boolean;
   description?: string;
   type?: string;
-  enum?: unknown[];
+  enum?: (string | number)[];
   format?: string;
   pattern?: string;
   minimum?: number;
