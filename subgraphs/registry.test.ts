@@ -1,12 +1,8 @@
 // The manifests and the sandbox agree: every upstream a subgraph declares has a sandbox stand-in
 // under the same name and at the path its base URL defaults to, and no two subgraphs or upstreams
 // share a name or a variable.
-import { DMD_BASE_PATH } from '../sandbox/dmd/handler.js';
-import { ERS_BASE_PATH } from '../sandbox/ers/handler.js';
-import { GPCONNECT_BASE_PATH } from '../sandbox/gpconnect/handler.js';
-import { ODS_BASE_PATH } from '../sandbox/ods/handler.js';
-import { PDS_BASE_PATH } from '../sandbox/pds/handler.js';
-import { UPSTREAM_NAMES, type UpstreamName } from '../sandbox/upstream.js';
+import { startSandbox, type Sandbox } from '../sandbox/server.js';
+import { UPSTREAM_NAMES } from '../sandbox/upstream.js';
 import {
   portVariable,
   subgraphVariables,
@@ -36,16 +32,22 @@ describe('the subgraph registry', () => {
     expect(urlVariable({ name: 'careRecord' })).toBe('CARE_RECORD_URL');
   });
 
-  it('defaults each base URL to where the sandbox serves that upstream', () => {
-    const sandboxBasePaths: Record<UpstreamName, string> = {
-      pds: PDS_BASE_PATH,
-      ods: ODS_BASE_PATH,
-      ers: ERS_BASE_PATH,
-      gpconnect: GPCONNECT_BASE_PATH,
-      dmd: DMD_BASE_PATH,
-    };
-    expect(Object.fromEntries(declared.map(({ key, upstream }) => [key, upstream.sandboxPath]))).toEqual(
-      sandboxBasePaths,
+  describe('against the sandbox', () => {
+    let sandbox: Sandbox;
+    beforeAll(async () => {
+      sandbox = await startSandbox(0, { syntheticPatients: 1 });
+    });
+    afterAll(() => sandbox.close());
+
+    // The stand-in at the path a base URL defaults to answers a path it does not serve itself,
+    // under its own name (the sandbox router's own 404 names no upstream).
+    it.each(declared.map(({ key, upstream }) => [key, upstream.sandboxPath]))(
+      'serves %s at %s',
+      async (key, sandboxPath) => {
+        const response = await fetch(`${sandbox.url}${sandboxPath}/no-such-resource`);
+        expect(response.status).toBe(404);
+        expect(await response.text()).toContain(`No ${key} route for`);
+      },
     );
   });
 });
