@@ -27,9 +27,12 @@ const originList = z
   )
   .pipe(
     z.array(
-      z.url({ protocol: /^https?$/ }).refine((origin) => new URL(origin).origin === origin, {
-        message: 'each origin must be scheme://host[:port], with no path or trailing slash',
-      }),
+      // canParse first: a value that is no URL at all is reported, not thrown from `new URL`.
+      z
+        .url({ protocol: /^https?$/ })
+        .refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
+          message: 'each origin must be scheme://host[:port], with no path or trailing slash',
+        }),
     ),
   );
 
@@ -37,13 +40,13 @@ const audience = () => z.string().min(1).default('nhs-graph');
 
 /** The gateway's own variables, grouped by concern. */
 export const gatewayVariables = {
-  PORT: port(4000).describe('Port the gateway (the public GraphQL endpoint) listens on.'),
+  PORT: port(4000).describe('Gateway port (the public GraphQL endpoint).'),
 
   // Browsers.
   CORS_ORIGINS: originList
     .optional()
     .describe(
-      'Browser origins CORS allows, comma-separated; unset: none in production, localhost in development and test.',
+      'Browser origins CORS allows, comma-separated, each `scheme://host[:port]`; unset: none in production, any localhost origin otherwise.',
     ),
 
   // Query limits (gateway/limits.ts).
@@ -58,7 +61,9 @@ export const gatewayVariables = {
   RATE_LIMIT_REQUESTS: count(600).describe(
     'Requests one first-party caller (NHS login or CIS2 subject) may make per window.',
   ),
-  RATE_LIMIT_WINDOW_SECONDS: count(60).describe('Length of the rate-limit window.'),
+  RATE_LIMIT_WINDOW_SECONDS: count(60).describe(
+    "Length of the rate-limit window; partners' limits are in their partner.json.",
+  ),
 
   // Automatic persisted queries.
   APQ_TTL_SECONDS: count(86_400).describe(
@@ -73,10 +78,10 @@ export const gatewayVariables = {
     'Requests allowed to wait for a slot; one more is refused with 503 OVERLOADED.',
   ),
   GATEWAY_HEADERS_TIMEOUT_MS: millis(10_000).describe(
-    "How long a client may take to send a request's headers (Node's server.headersTimeout).",
+    "How long a client may take to send a request's headers (Node's server.headersTimeout) before the connection is closed.",
   ),
   GATEWAY_BODY_TIMEOUT_MS: millis(10_000).describe(
-    "How long an authenticated client may take to send a request's body, before it takes an admission slot.",
+    "How long an authenticated client may take to send a request's body, from its headers and before it takes an admission slot (a late body: REQUEST_TIMEOUT, 408).",
   ),
   GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: count(100).describe(
     'Open connections one client address may hold; more are closed at once. Behind a load balancer every client shares its address: raise this there (or cap per client at the balancer).',
@@ -100,10 +105,12 @@ export const gatewayVariables = {
     ),
 
   // Token issuers; each defaults to the sandbox's stand-in.
-  NHS_LOGIN_ISSUER: optionalUrl().describe('NHS login issuer (iss); default: the sandbox issuer.'),
+  NHS_LOGIN_ISSUER: optionalUrl().describe(
+    "NHS login issuer (iss) of citizens' tokens; default: the sandbox issuer.",
+  ),
   NHS_LOGIN_JWKS_URL: optionalUrl().describe("NHS login JWKS; default: the issuer's /.well-known/jwks.json."),
   NHS_LOGIN_AUDIENCE: audience().describe('Audience (aud) NHS login tokens must carry.'),
-  CIS2_ISSUER: optionalUrl().describe('CIS2 issuer (iss); default: the sandbox issuer.'),
+  CIS2_ISSUER: optionalUrl().describe('CIS2 issuer (iss) of staff tokens; default: the sandbox issuer.'),
   CIS2_JWKS_URL: optionalUrl().describe("CIS2 JWKS; default: the issuer's /.well-known/jwks.json."),
   CIS2_AUDIENCE: audience().describe('Audience (aud) CIS2 tokens must carry.'),
   CIS2_MIN_ASSURANCE_LEVEL: z.coerce
@@ -118,7 +125,9 @@ export const gatewayVariables = {
   TOKEN_CACHE_ENTRIES: count(10_000).describe(
     "Verified bearer tokens the gateway remembers (gateway/verified-tokens.ts); 0 checks every request's signature.",
   ),
-  PARTNER_ISSUER: optionalUrl().describe('Partner token issuer (iss); default: the sandbox issuer.'),
+  PARTNER_ISSUER: optionalUrl().describe(
+    "Issuer (iss) of partners' client-credentials tokens; default: the sandbox issuer.",
+  ),
   PARTNER_JWKS_URL: optionalUrl().describe("Partner JWKS; default: the issuer's /.well-known/jwks.json."),
   PARTNER_AUDIENCE: audience().describe('Audience (aud) partner tokens must carry.'),
 } satisfies VariableShape;

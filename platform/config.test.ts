@@ -33,6 +33,8 @@ describe('loadConfig', () => {
     [{ PDS_BASE_URL: 'ftp://pds.example' }, 'PDS_BASE_URL', ['demographics', 'system']],
     [{ PDS_TIMEOUT_MS: '-5' }, 'PDS_TIMEOUT_MS', ['demographics', 'system']],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', ['shared', 'gateway', 'demographics', 'system']],
+    [{ CORS_ORIGINS: 'not an origin' }, 'CORS_ORIGINS', ['gateway', 'system']],
+    [{ CORS_ORIGINS: 'https://app.example/path' }, 'CORS_ORIGINS', ['gateway', 'system']],
   ] as const)('refuses %p with a message naming %s (%p)', (env, variable, readers) => {
     for (const reader of readers) {
       expect(() => loaders[reader](env)).toThrow(ConfigError);

@@ -22,13 +22,13 @@ export const sharedVariables = {
     .enum(['development', 'test', 'production'])
     .default('development')
     .describe(
-      'Which rules apply: production requires INTERNAL_TOKEN_SECRET and closes development conveniences.',
+      '`production` turns off GraphiQL and introspection, hides /metrics and /status without OPERATIONS_TOKEN, and requires INTERNAL_TOKEN_SECRET.',
     ),
   LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
     .default('info')
-    .describe('Lowest level of log line written (pino).'),
-  HOST: z.string().default('127.0.0.1').describe('Address every nhs-graph process listens on.'),
+    .describe('pino level (`npm start` sets `warn` unless LOG_LEVEL is given).'),
+  HOST: z.string().default('127.0.0.1').describe('Interface every process listens on.'),
   SANDBOX_PORT: port(4010).describe(
     "Port of the local sandbox upstreams; every upstream's base URL defaults to the sandbox on this machine.",
   ),
@@ -39,14 +39,16 @@ export const sharedVariables = {
     .min(32, 'must be at least 32 characters')
     .optional()
     .describe(
-      'Shared by the gateway and subgraphs to sign and verify the internal token; required in production.',
+      'Key the gateway and subgraphs share to sign and verify the internal token (32+ characters); required in production, a local development secret otherwise.',
     ),
 
   // Redis.
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })
     .optional()
-    .describe('Redis shared by replicas (persisted queries, rate-limit counters, caches); unset: in memory.'),
+    .describe(
+      'Redis shared by replicas (cache tiers, persisted queries, rate-limit counters, idempotency keys, internal tokens already used); unset: in memory, per process.',
+    ),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[\w.:-]+$/, 'letters, digits and . : _ - only')
@@ -83,13 +85,13 @@ export const sharedVariables = {
 
   // Cache tiers (platform/cache.ts).
   CACHE_TTL_DIRECTORY_SECONDS: count(86_400).describe(
-    'Lifetime of the directory cache tier (slow-changing directories such as ODS).',
+    'Lifetime of the `directory` cache tier (ODS organisations); in Redis under `<REDIS_KEY_PREFIX>cache:directory:` when REDIS_URL is set.',
   ),
   CACHE_TTL_DEMOGRAPHICS_SECONDS: count(300).describe(
-    'Lifetime of the short-lived demographics cache tier (PDS records, e-RS services).',
+    "Lifetime of the `demographics` cache tier (PDS; e-RS services, keyed by the caller's organisation and business function; e-RS referrals are never cached).",
   ),
   CACHE_TTL_REFERENCE_SECONDS: count(30 * 86_400).describe(
-    'Lifetime of the reference cache tier (data fixed per release, such as dm+d).',
+    'Lifetime of the `reference` cache tier (data fixed per release, such as dm+d).',
   ),
 
   // Keyed writes (platform/idempotency.ts).

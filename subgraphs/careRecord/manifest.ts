@@ -25,7 +25,8 @@ export const careRecord = defineSubgraph({
     gpconnect: {
       label: 'GP Connect',
       variablePrefix: 'GPCONNECT',
-      baseUrlDescription: 'GP Connect provider FHIR base as reached through the Spine Secure Proxy',
+      baseUrlDescription:
+        'GP Connect provider host as reached through the Spine Secure Proxy; the FHIR service roots /<ods>/STU3/1/gpconnect/structured/fhir and /<ods>/STU3/1/gpconnect/fhir go below it',
       sandboxPath: '/gpconnect',
       timeoutMs: 10_000,
       maxConcurrency: 10,
@@ -54,7 +55,7 @@ export const careRecord = defineSubgraph({
       GPCONNECT_CONSUMER_ODS_CODE: odsCode
         .default('X26')
         .describe(
-          'The requesting organisation in the audit JWT and the booking organisation, when the caller has none.',
+          "nhs-graph's organisation: the audit JWT's requesting_organization for callers without one (staff send their own), and the booking organisation on appointments.",
         ),
       GPCONNECT_CONSUMER_NAME: z
         .string()

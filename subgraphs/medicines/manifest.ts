@@ -11,7 +11,8 @@ export const medicines = defineSubgraph({
     dmd: {
       label: 'dm+d',
       variablePrefix: 'DMD',
-      baseUrlDescription: 'FHIR terminology server serving dm+d (NHS England Terminology Server)',
+      baseUrlDescription:
+        'FHIR R4 terminology server holding dm+d (https://dmd.nhs.uk), e.g. the NHS England Terminology Server',
       sandboxPath: '/terminology/fhir',
       timeoutMs: 5000,
       maxConcurrency: 4,
