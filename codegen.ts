@@ -1,68 +1,14 @@
 // Typed resolvers per subgraph, generated from the SDL (shared canonical types + the subgraph's
 // own schema). Outputs live in each subgraph's __generated__/ and are never edited by hand:
-// `npm run codegen` rewrites them, and CI fails when they are out of date.
+// `npm run codegen` rewrites them, and CI fails when they are out of date. Each subgraph's
+// mappers and context type are declared in its manifest.ts.
 import type { CodegenConfig } from '@graphql-codegen/cli';
-
-interface SubgraphCodegen {
-  /** GraphQL type name -> `file#Type` of the canonical domain type, relative to __generated__/. */
-  mappers: Record<string, string>;
-  /** `file#Type` of the subgraph's request context, relative to __generated__/. */
-  contextType: string;
-}
-
-const subgraphs: Record<string, SubgraphCodegen> = {
-  demographics: {
-    mappers: { Patient: '../model.js#PatientRecord', PatientMatch: '../model.js#PatientMatch' },
-    contextType: '../loaders.js#DemographicsContext',
-  },
-  audit: {
-    mappers: { AuditRecord: '../mapping.js#AuditRecordModel' },
-    contextType: '../loaders.js#AuditContext',
-  },
-  identity: {
-    mappers: { Me: '../mapping.js#MeModel', StaffRole: '../mapping.js#StaffRoleModel' },
-    contextType: '../loaders.js#IdentityContext',
-  },
-  organisations: {
-    mappers: {
-      Organisation: '../model.js#OrganisationRecord',
-      OrganisationRelationship: '../model.js#OrganisationRelationship',
-    },
-    contextType: '../loaders.js#OrganisationsContext',
-  },
-  referrals: {
-    mappers: {
-      Patient: '../model.js#ReferralPatient',
-      Referral: '../model.js#ReferralRecord',
-      ReferralService: '../model.js#ReferralServiceRecord',
-    },
-    contextType: '../loaders.js#ReferralsContext',
-  },
-  careRecord: {
-    mappers: {
-      Patient: '../model.js#CareRecordPatient',
-      Allergies: '../model.js#Allergies',
-      AllergyList: '../model.js#AllergyList',
-      Allergy: '../model.js#Allergy',
-      MedicationList: '../model.js#MedicationList',
-      Medication: '../model.js#Medication',
-      ProblemList: '../model.js#ProblemList',
-      ImmunisationList: '../model.js#ImmunisationList',
-      FreeSlot: '../model.js#FreeSlot',
-      Appointment: '../model.js#Appointment',
-    },
-    contextType: '../loaders.js#CareRecordContext',
-  },
-  medicines: {
-    mappers: { Medicine: '../model.js#MedicineRecord' },
-    contextType: '../loaders.js#MedicinesContext',
-  },
-};
+import { subgraphRegistry } from './subgraphs/registry.js';
 
 const config: CodegenConfig = {
   overwrite: true,
   generates: Object.fromEntries(
-    Object.entries(subgraphs).map(([name, { mappers, contextType }]) => [
+    subgraphRegistry.map(({ name, codegen: { mappers, contextType } }) => [
       `subgraphs/${name}/__generated__/resolvers-types.ts`,
       {
         schema: ['schema/federation.graphql', 'schema/shared.graphql', `subgraphs/${name}/schema.graphql`],

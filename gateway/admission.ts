@@ -7,7 +7,7 @@
 // is dropped without running.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pLimit from 'p-limit';
-import type { AdmissionLimits } from '../platform/config.js';
+import type { AdmissionLimits } from './config.js';
 import { ErrorCode } from '../platform/errors.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;

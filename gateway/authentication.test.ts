@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import { loadConfig } from '../platform/config.js';
+import { loadGatewayConfig } from './config.js';
 import { createLogger } from '../platform/logger.js';
 import { createAuthenticator, type Authenticate } from './authentication.js';
 import { bearerChallenge, TokenRefusal } from './token-refusals.js';
@@ -23,7 +23,11 @@ beforeAll(async () => {
   issuerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cis2`;
   sign = (claims) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).sign(privateKey);
-  const config = loadConfig({ NODE_ENV: 'test', CIS2_ISSUER: issuerUrl, CIS2_MIN_ASSURANCE_LEVEL: '3' });
+  const config = loadGatewayConfig({
+    NODE_ENV: 'test',
+    CIS2_ISSUER: issuerUrl,
+    CIS2_MIN_ASSURANCE_LEVEL: '3',
+  });
   authenticate = createAuthenticator(config, createLogger('gateway', 'silent'));
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -15,7 +15,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Config, IssuerConfig } from '../platform/config.js';
+import type { GatewayConfig, IssuerConfig } from './config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Principal } from '../platform/principal.js';
 import { ClaimsError, principalFromClaims } from './claims.js';
@@ -40,9 +40,9 @@ export type Authenticate = (authorization: string | null, correlationId?: string
 const refused = (reason: TokenRefusal): Authentication => ({ refused: reason });
 
 // One per identity configuration, so the listener's early check and the plugin share one cache.
-const authenticators = new WeakMap<Config['identity'], Authenticate>();
+const authenticators = new WeakMap<GatewayConfig['identity'], Authenticate>();
 
-export function createAuthenticator(config: Config, logger: Logger): Authenticate {
+export function createAuthenticator(config: GatewayConfig, logger: Logger): Authenticate {
   const existing = authenticators.get(config.identity);
   if (existing) return existing;
   const verifiers = config.identity.issuers.map((issuer) => ({

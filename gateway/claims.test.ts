@@ -1,7 +1,7 @@
 // Claims that reach upstreams (a CIS2 role's ODS code and role id, a citizen's NHS number) must
 // have their documented shape: a token carrying anything else is refused before a Principal
 // exists, and the subgraphs' Principal schema refuses it again (platform/principal.ts).
-import type { IssuerConfig } from '../platform/config.js';
+import type { IssuerConfig } from './config.js';
 import { PrincipalSchema } from '../platform/principal.js';
 import { ClaimsError, principalFromClaims } from './claims.js';
 

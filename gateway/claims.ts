@@ -2,7 +2,7 @@
 // are checked before this runs (authentication.ts). Claim names follow the real services
 // (NHS login interface spec; CIS2 userinfo `nhsid_nrbac_roles`, `selected_roleid`).
 import { z } from 'zod';
-import type { IssuerConfig } from '../platform/config.js';
+import type { IssuerConfig } from './config.js';
 import type { Principal, PrincipalRole } from '../platform/principal.js';
 import { UpstreamKey } from '../platform/upstream-keys.js';
 

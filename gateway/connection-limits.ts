@@ -3,7 +3,7 @@
 // address may hold at most `maxConnectionsPerAddress` connections; the next is closed at once.
 // Behind a load balancer every client shares the balancer's address, so raise the cap there.
 import type { Server, ServerOptions } from 'node:http';
-import type { AdmissionLimits } from '../platform/config.js';
+import type { AdmissionLimits } from './config.js';
 
 type Limits = Pick<AdmissionLimits, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'maxConnectionsPerAddress'>;
 

@@ -5,7 +5,7 @@
 // NHS login or CIS2 there is nothing to mint, and GraphiQL opens without tabs (send your own
 // token in its headers editor). Production serves no GraphiQL at all.
 import type { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
-import type { Config } from '../platform/config.js';
+import type { GatewayConfig } from './config.js';
 import type { Logger } from '../platform/logger.js';
 
 type GraphiQLSetting = Parameters<typeof createGatewayRuntime>[0]['graphiql'];
@@ -91,14 +91,14 @@ async function mintSandboxToken(sandboxUrl: string, profile: SandboxIdentity['pr
 }
 
 /** True when every issuer the gateway trusts is one of the local sandbox's. */
-export function trustsOnlyTheSandbox(config: Pick<Config, 'identity' | 'sandbox'>): boolean {
+export function trustsOnlyTheSandbox(config: Pick<GatewayConfig, 'identity' | 'sandbox'>): boolean {
   const prefix = `${config.sandbox.url}/identity/`;
   return config.identity.issuers.every((issuer) => issuer.issuer.startsWith(prefix));
 }
 
 /** Yoga's `graphiql` option: false in production; in development, per page load, the identity tabs. */
 export function graphiqlOptions(
-  config: Pick<Config, 'env' | 'identity' | 'sandbox'>,
+  config: Pick<GatewayConfig, 'env' | 'identity' | 'sandbox'>,
   logger: Logger,
 ): false | (() => Promise<GraphiQLOptions>) {
   if (config.env === 'production') return false;

@@ -8,7 +8,7 @@
 // - Security headers on every response; nothing from the graph (patient data) is cached.
 import type { GatewayConfig, GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST, GraphQLError, OperationTypeNode, type DocumentNode } from 'graphql';
-import type { EdgeConfig } from '../platform/config.js';
+import type { EdgeConfig } from './config.js';
 import { CORRELATION_HEADER } from '../platform/correlation.js';
 import { ErrorCode } from '../platform/errors.js';
 

@@ -2,12 +2,12 @@
 // queries the product sends today sit well inside the defaults (HTTP behaviour: test/edge.e2e).
 import { readFileSync } from 'node:fs';
 import { parse, specifiedRules, validate } from 'graphql';
-import { loadConfig, type QueryLimits } from '../platform/config.js';
+import { loadGatewayConfig, type QueryLimits } from './config.js';
 import { limitRules } from './limits.js';
 import { publicSchemaOf } from './partners.js';
 
 const schema = publicSchemaOf(readFileSync(new URL('../schema/supergraph.graphql', import.meta.url), 'utf8'));
-const defaults = loadConfig({}).edge.limits;
+const defaults = loadGatewayConfig({}).edge.limits;
 const codesOf = (query: string, limits: QueryLimits = defaults) =>
   validate(schema, parse(query), [...specifiedRules, ...limitRules(limits)]).map(
     (error) => error.extensions['code'] ?? error.message,

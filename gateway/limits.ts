@@ -11,7 +11,7 @@ import { maxDepthPlugin, maxDepthRule } from '@escape.tech/graphql-armor-max-dep
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
-import type { QueryLimits } from '../platform/config.js';
+import type { QueryLimits } from './config.js';
 import { ErrorCode } from '../platform/errors.js';
 
 type ArmorReject = (context: ValidationContext | null, error: GraphQLError) => void;

@@ -1,9 +1,9 @@
 // Hive Gateway logs through our pino logger, so every process writes the same JSON lines.
 import { Logger as HiveLogger, type LogWriter } from '@graphql-hive/logger';
-import type { Config } from '../platform/config.js';
+import type { GatewayConfig } from './config.js';
 import type { Logger } from '../platform/logger.js';
 
-export function hiveLogger(config: Config, logger: Logger): HiveLogger | false {
+export function hiveLogger(config: GatewayConfig, logger: Logger): HiveLogger | false {
   if (config.logLevel === 'silent') return false;
   const writer: LogWriter = {
     write(level, attrs, msg) {

@@ -1,9 +1,9 @@
-import { loadConfig } from '../platform/config.js';
+import { loadGatewayConfig } from './config.js';
 import { createLogger } from '../platform/logger.js';
 import { runUntilSignal } from '../platform/process.js';
 import { listenGateway } from './server.js';
 
-const config = loadConfig();
+const config = loadGatewayConfig();
 // Hive Gateway's logger also reads LOG_LEVEL from the environment and throws on levels it does
 // not know (e.g. `silent`); configuration has been read, so it gets its level from us alone.
 delete process.env['LOG_LEVEL'];

@@ -4,7 +4,7 @@
 // request reaches Hive Gateway or takes an admission slot.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EdgeConfig } from '../platform/config.js';
+import type { EdgeConfig } from './config.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -4,7 +4,7 @@
 // production expose them on the internal network only.
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { Config } from '../platform/config.js';
+import type { GatewayConfig } from './config.js';
 import { graphqlDuration, graphqlRequests, metricsText, operationLabel } from '../platform/metrics.js';
 import type { CacheStatus, UpstreamStatus } from '../platform/upstream-stats.js';
 
@@ -18,7 +18,7 @@ interface SubgraphStatus {
 const operationNames = new WeakMap<Request, string | undefined>();
 const arrivals = new WeakMap<Request, number>();
 
-export function useOperations(config: Config): GatewayPlugin {
+export function useOperations(config: GatewayConfig): GatewayPlugin {
   return {
     async onRequest(payload) {
       const { request, url } = payload;
@@ -61,7 +61,7 @@ export function useOperations(config: Config): GatewayPlugin {
   };
 }
 
-async function subgraphStatuses(config: Config): Promise<SubgraphStatus[]> {
+async function subgraphStatuses(config: GatewayConfig): Promise<SubgraphStatus[]> {
   return Promise.all(
     Object.entries(config.subgraphs).map(async ([subgraph, { url }]) => {
       try {

@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, specifiedRules, validate } from 'graphql';
-import { loadConfig } from '../platform/config.js';
+import { loadGatewayConfig } from './config.js';
 import { buildAllManifests, ManifestError, manifestText } from '../scripts/partner-manifests.js';
 import { limitRules } from './limits.js';
 import {
@@ -34,7 +34,7 @@ describe('the committed partner folders', () => {
   it.each(directory.partners.map((partner) => [partner.config.clientId, partner] as const))(
     '%s: every operation is valid against the supergraph and within the default limits',
     (_clientId, partner) => {
-      const limits = loadConfig({}).edge.limits;
+      const limits = loadGatewayConfig({}).edge.limits;
       for (const operation of partner.operations.values()) {
         const errors = validate(schema, parse(operation.body), [...specifiedRules, ...limitRules(limits)]);
         expect([operation.name, errors.map((error) => error.message)]).toEqual([operation.name, []]);

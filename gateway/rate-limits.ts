@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
-import type { RateLimit } from '../platform/config.js';
+import type { RateLimit } from './config.js';
 import { ErrorCode } from '../platform/errors.js';
 import { rateLimitRefusals } from '../platform/metrics.js';
 import { withTimeout } from '../platform/concurrency.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { graphiqlOptions } from './graphiql.js';
-import type { Config } from '../platform/config.js';
+import type { GatewayConfig } from './config.js';
 import type { Logger } from '../platform/logger.js';
 import { CORRELATION_HEADER, resolveCorrelationId } from '../platform/correlation.js';
 import { createAuthenticator, useAuthentication } from './authentication.js';
@@ -33,7 +33,11 @@ import { memoryCounter, redisCounter, useRateLimits } from './rate-limits.js';
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url));
 
 /** `supergraph`: the file to plan from; the committed one unless a benchmark brings its own. */
-export function createGateway(config: Config, logger: Logger, supergraph = SUPERGRAPH_PATH): GatewayRuntime {
+export function createGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  supergraph = SUPERGRAPH_PATH,
+): GatewayRuntime {
   const development = config.env !== 'production';
   const production = !development;
   const { redis: redisConfig, edge } = config;
@@ -107,7 +111,7 @@ export function createGateway(config: Config, logger: Logger, supergraph = SUPER
  * number at a time (gateway/admission.ts); /metrics and /status need the operations token in
  * production (gateway/operations-access.ts).
  */
-export function gatewayRequestListener(gateway: GatewayRuntime, config: Config, logger: Logger) {
+export function gatewayRequestListener(gateway: GatewayRuntime, config: GatewayConfig, logger: Logger) {
   const { admission, operations } = config.edge;
   // Partners' persisted operations are the only operation names that become metric labels.
   registerOperationNames(
@@ -136,7 +140,7 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function listenGateway(config: Config, logger: Logger): Promise<RunningGateway> {
+export async function listenGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   const gateway = createGateway(config, logger);
   // Load the supergraph and build the executor before listening, so /health answers only once
   // the gateway can serve, and a supergraph that cannot load stops the start instead.

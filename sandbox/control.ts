@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
 import { FaultConfigSchema, type UpstreamFaults } from './faults.js';
 import type { RequestLog } from './request-log.js';
-import type { UpstreamName } from './server.js';
+import type { UpstreamName } from './upstream.js';
 
 export { FaultConfigSchema };
 

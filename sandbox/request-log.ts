@@ -1,7 +1,7 @@
 // What the sandbox was asked, so tests can assert batching and caching ("one PDS call for three
 // patients") and the start script can show traffic. Bounded: a long-running sandbox keeps only
 // the most recent entries.
-import type { UpstreamName } from './server.js';
+import type { UpstreamName } from './upstream.js';
 
 export interface RequestLogEntry {
   upstream: UpstreamName;

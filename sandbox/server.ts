@@ -29,14 +29,14 @@ import { createOdsUpstream } from './ods/handler.js';
 import { createPdsUpstream } from './pds/handler.js';
 import { RequestLog } from './request-log.js';
 import { DEFAULT_SEED, DEFAULT_SYNTHETIC_PATIENTS, generatePeople } from './synthetic.js';
-import type { Upstream } from './upstream.js';
+import { UPSTREAM_NAMES, type Upstream, type UpstreamName } from './upstream.js';
 
 export interface SandboxOptions {
   seed?: number;
   syntheticPatients?: number;
   faults?: Partial<Record<UpstreamName, FaultConfigInput>>;
 }
-export type UpstreamName = 'pds' | 'ods' | 'ers' | 'gpconnect' | 'dmd';
+export type { UpstreamName };
 /** Latency, 503s, 429s, hangs, malformed bodies and `failNext` per upstream (faults.ts). */
 export type { FaultConfig };
 export interface Sandbox {
@@ -45,7 +45,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const UPSTREAM_NAMES: readonly UpstreamName[] = ['pds', 'ods', 'ers', 'gpconnect', 'dmd'];
 const HOST = '127.0.0.1';
 
 function initialFaults(options: SandboxOptions): Map<UpstreamName, UpstreamFaults> {

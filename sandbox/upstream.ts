@@ -2,7 +2,13 @@
 // later gpconnect/, dmd/). The server owns routing by base path, request counting,
 // fault injection and the socket; a stand-in only turns a request into a response.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { UpstreamName } from './server.js';
+
+/**
+ * The national services the sandbox stands in for, by the key each subgraph manifest gives its
+ * upstream (subgraphs/registry.test.ts checks the two lists agree).
+ */
+export const UPSTREAM_NAMES = ['pds', 'ods', 'ers', 'gpconnect', 'dmd'] as const;
+export type UpstreamName = (typeof UPSTREAM_NAMES)[number];
 
 export interface UpstreamRequest {
   method: string;

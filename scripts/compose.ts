@@ -5,20 +5,19 @@
 // is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { composeServices, compositionHasErrors } from '@theguild/federation-composition';
-import { loadConfig } from '../platform/config.js';
+import { localUrl } from '../platform/config.js';
 import { loadSubgraphTypeDefs } from '../platform/subgraph.js';
 import { subgraphRegistry } from '../subgraphs/registry.js';
 
 const SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
 const PUBLIC_SCHEMA = new URL('../schema/public.graphql', import.meta.url);
 // Default (local) URLs keep the committed file deterministic; the gateway overrides them from config.
-const defaults = loadConfig({});
 
 const result = composeServices(
-  subgraphRegistry.map(({ name, schemaFile }) => ({
+  subgraphRegistry.map(({ name, schemaFile, port }) => ({
     name,
     typeDefs: loadSubgraphTypeDefs(schemaFile),
-    url: defaults.subgraphs[name].url,
+    url: `${localUrl(port)}/graphql`,
   })),
 );
 

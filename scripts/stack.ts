@@ -5,9 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './free-port.js';
 import { Supervisor, type ManagedProcess } from './supervisor.js';
-import { loadConfig } from '../platform/config.js';
+import { loadGatewayConfig } from '../gateway/config.js';
 import { createLogger } from '../platform/logger.js';
+import { portVariable, urlVariable } from '../platform/manifest.js';
 import { PROJECT_ROOT, entryPointArgs } from '../platform/paths.js';
+import { loadSystemConfig } from './system-config.js';
 import { subgraphRegistry } from '../subgraphs/registry.js';
 
 export interface StackOptions {
@@ -53,7 +55,9 @@ class PortTakenError extends Error {}
 async function startStackOnce(options: StackOptions): Promise<RunningStack> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.freePorts) await assignFreePorts(env);
-  const config = loadConfig(env);
+  // Every process's variables at once: one error naming every bad variable, before anything starts.
+  loadSystemConfig(env);
+  const config = loadGatewayConfig(env);
   const processes: ManagedProcess[] = [];
   const children = () => processes.map((managed) => managed.child);
   const supervisor = new Supervisor(createLogger('stack-supervisor', env['LOG_LEVEL'] ?? 'info'));
@@ -70,7 +74,7 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
     await waitForHealth(`${config.sandbox.url}/health`, children());
     for (const { name } of subgraphRegistry) launch(name, 'subgraphs/main.ts', [name]);
     const subgraphUrls = Object.fromEntries(
-      subgraphRegistry.map(({ name }) => [name, config.subgraphs[name].url]),
+      Object.entries(config.subgraphs).map(([name, { url }]) => [name, url]),
     );
     for (const url of Object.values(subgraphUrls))
       await waitForHealth(url.replace(/\/graphql$/, '/health'), children());
@@ -98,12 +102,10 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
 async function assignFreePorts(env: NodeJS.ProcessEnv): Promise<void> {
   env['PORT'] = String(await freePort());
   env['SANDBOX_PORT'] = String(await freePort());
-  for (const { name } of subgraphRegistry) {
+  for (const manifest of subgraphRegistry) {
     const subgraphPort = await freePort();
-    // careRecord -> CARE_RECORD_PORT / CARE_RECORD_URL (platform/config.ts names).
-    const prefix = name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
-    env[`${prefix}_PORT`] = String(subgraphPort);
-    env[`${prefix}_URL`] = `http://127.0.0.1:${subgraphPort}/graphql`;
+    env[portVariable(manifest)] = String(subgraphPort);
+    env[urlVariable(manifest)] = `http://127.0.0.1:${subgraphPort}/graphql`;
   }
 }
 

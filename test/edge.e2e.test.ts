@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
 import { createGateway } from '../gateway/server.js';
 import { documentIdOf, loadPartners, type PersistedOperation } from '../gateway/partners.js';
-import { loadConfig } from '../platform/config.js';
+import { loadGatewayConfig } from '../gateway/config.js';
 import { createLogger } from '../platform/logger.js';
 import { upstreamCalls } from './sandbox-client.js';
 import { bearer, mintToken, type MintOptions, type Profile } from './tokens.js';
@@ -416,7 +416,7 @@ describe('in production', () => {
   // The same gateway in-process with production configuration, against this stack's issuers:
   // validation errors (which need no subgraph) and headers are what differ.
   const production = () => {
-    const config = loadConfig({
+    const config = loadGatewayConfig({
       NODE_ENV: 'production',
       LOG_LEVEL: 'silent',
       INTERNAL_TOKEN_SECRET: 'edge-e2e-production-secret-at-least-32-characters',

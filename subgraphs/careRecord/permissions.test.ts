@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { fieldsWithoutRule } from '../../platform/authorisation.js';
-import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { careRecord } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createMemoryIdempotencyStore } from '../../platform/idempotency.js';
 import { createLogger } from '../../platform/logger.js';
@@ -31,10 +32,10 @@ const receptionist = (): Principal => ({ ...clerk(), activities: ['B0560', 'B082
 
 beforeAll(async () => {
   sandbox = await startSandbox(0, { syntheticPatients: 0 });
-  const config = loadConfig({ GPCONNECT_BASE_URL: `${sandbox.url}/gpconnect` });
+  const config = loadSubgraphConfig(careRecord, { GPCONNECT_BASE_URL: `${sandbox.url}/gpconnect` });
   const definition = createCareRecordSubgraph(
     createUpstreamClient(config.upstreams.gpconnect, logger),
-    { baseUrl: config.upstreams.gpconnect.baseUrl, consumer: config.gpconnect },
+    { baseUrl: config.upstreams.gpconnect.baseUrl, consumer: config.settings },
     createMemoryIdempotencyStore({ ttlSeconds: 60 }, logger),
   );
   const server = createSubgraphServer(definition, logger);

@@ -4,7 +4,9 @@
 // appointments: free slots, booking and cancelling once per idempotency key.
 import { randomUUID } from 'node:crypto';
 import { createMemoryAuditStore } from '../../platform/audit/memory-store.js';
-import { ConfigError, loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { careRecord } from './manifest.js';
+import { ConfigError } from '../../platform/config.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createIdempotencyStore, type IdempotencyStore } from '../../platform/idempotency.js';
 import { createLogger } from '../../platform/logger.js';
@@ -34,7 +36,7 @@ interface Result {
 beforeAll(async () => {
   sandbox = await startSandbox(0, { syntheticPatients: 20 });
   // Redis when REDIS_URL is set (CI), so keyed writes are tested on the store replicas share.
-  const config = loadConfig({
+  const config = loadSubgraphConfig(careRecord, {
     GPCONNECT_BASE_URL: `${sandbox.url}/gpconnect`,
     UPSTREAM_MAX_RETRY_AFTER_SECONDS: '1',
     REDIS_KEY_PREFIX: `nhs-graph-test-${randomUUID()}:`,
@@ -43,7 +45,7 @@ beforeAll(async () => {
   idempotency = createIdempotencyStore(config, logger);
   const definition = createCareRecordSubgraph(
     createUpstreamClient(config.upstreams.gpconnect, logger),
-    { baseUrl: config.upstreams.gpconnect.baseUrl, consumer: config.gpconnect },
+    { baseUrl: config.upstreams.gpconnect.baseUrl, consumer: config.settings },
     idempotency,
   );
   const server = createSubgraphServer(definition, logger);
@@ -335,7 +337,7 @@ describe('appointments', () => {
 
   // Two subgraph replicas, each with its own store: only Redis makes them share the key.
   (process.env['REDIS_URL'] ? it : it.skip)('books once across two replicas sharing Redis', async () => {
-    const config = loadConfig({
+    const config = loadSubgraphConfig(careRecord, {
       GPCONNECT_BASE_URL: `${sandbox.url}/gpconnect`,
       REDIS_URL: process.env['REDIS_URL'],
       REDIS_KEY_PREFIX: `nhs-graph-test-${randomUUID()}:`,
@@ -348,7 +350,7 @@ describe('appointments', () => {
         replicas.map(async (store) => {
           const definition = createCareRecordSubgraph(
             createUpstreamClient(config.upstreams.gpconnect, logger),
-            { baseUrl: config.upstreams.gpconnect.baseUrl, consumer: config.gpconnect },
+            { baseUrl: config.upstreams.gpconnect.baseUrl, consumer: config.settings },
             store,
           );
           const server = createSubgraphServer(definition, logger);
@@ -542,13 +544,15 @@ describe('hostile keys, ids and claims never reach GP Connect', () => {
 
 describe('configuration', () => {
   it('has sandbox defaults for who nhs-graph is to GP Connect, and refuses malformed values', () => {
-    expect(loadConfig({}).gpconnect).toEqual({
+    expect(loadSubgraphConfig(careRecord, {}).settings).toEqual({
       consumerAsid: '200000000115',
       providerAsid: '200000000116',
       providerOdsCode: 'B82617',
       consumerOrganisation: { odsCode: 'X26', name: 'nhs-graph', phone: '0300 303 5678' },
     });
-    expect(() => loadConfig({ GPCONNECT_CONSUMER_ASID: 'asid-1' })).toThrow(ConfigError);
-    expect(() => loadConfig({ GPCONNECT_PROVIDER_ODS_CODE: 'b82617' })).toThrow(ConfigError);
+    expect(() => loadSubgraphConfig(careRecord, { GPCONNECT_CONSUMER_ASID: 'asid-1' })).toThrow(ConfigError);
+    expect(() => loadSubgraphConfig(careRecord, { GPCONNECT_PROVIDER_ODS_CODE: 'b82617' })).toThrow(
+      ConfigError,
+    );
   });
 });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import type { GpConnectConsumerConfig } from '../../platform/config.js';
+import type { GpConnectConsumerConfig } from './manifest.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
 import {
   type UpstreamClient,

@@ -1,7 +1,8 @@
 // Who may read what, run through the real shield middleware and the sandbox PDS.
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { fieldsWithoutRule } from '../../platform/authorisation.js';
-import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { demographics } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
@@ -29,7 +30,9 @@ interface Result {
 
 beforeAll(async () => {
   sandbox = await startSandbox(0, { syntheticPatients: 10 });
-  const config = loadConfig({ PDS_BASE_URL: `${sandbox.url}/personal-demographics/FHIR/R4` });
+  const config = loadSubgraphConfig(demographics, {
+    PDS_BASE_URL: `${sandbox.url}/personal-demographics/FHIR/R4`,
+  });
   const definition = createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger));
   const server = createSubgraphServer(definition, logger);
   await server.start();

@@ -3,8 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
-import { loadConfig } from '../../platform/config.js';
 import { createUpstreamClient } from '../../platform/http.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { demographics } from './manifest.js';
 import { createLogger } from '../../platform/logger.js';
 import { createSubgraphServer, type SubgraphContext } from '../../platform/subgraph.js';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';
@@ -20,7 +21,7 @@ const logger = createLogger('test', 'silent');
 type Context = SubgraphContext<DemographicsLoaders, DemographicsSources>;
 
 function subgraphAgainst(pdsBaseUrl: string) {
-  const config = loadConfig({ PDS_BASE_URL: pdsBaseUrl, PDS_TIMEOUT_MS: '2000' });
+  const config = loadSubgraphConfig(demographics, { PDS_BASE_URL: pdsBaseUrl, PDS_TIMEOUT_MS: '2000' });
   const definition = createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger));
   const server = createSubgraphServer(definition, logger);
   const execute = async (

@@ -1,20 +1,15 @@
-// The demographics subgraph (PDS FHIR R4): its definition for composition and in-process
-// tests, and an entry point that listens when run directly.
-import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
+// The demographics subgraph's definition, for composition and in-process tests; manifest.ts
+// declares how it is configured and run.
+import type { UpstreamClient } from '../../platform/http.js';
 import type { IdempotencyStore } from '../../platform/idempotency.js';
-import type { Logger } from '../../platform/logger.js';
-import {
-  loadSubgraphTypeDefs,
-  startCachedSubgraph,
-  type SubgraphDefinition,
-} from '../../platform/subgraph.js';
+import { loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
 import { createLoaders, type DemographicsLoaders, type DemographicsSources } from './loaders.js';
+import { demographics } from './manifest.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
 import { createPdsSource, type PdsCache } from './source.js';
 
-export const name = 'demographics';
-export const typeDefs = loadSubgraphTypeDefs(new URL('./schema.graphql', import.meta.url));
+export const typeDefs = loadSubgraphTypeDefs(demographics.schemaFile);
 export { resolvers };
 
 /** `cache`: the `demographics` tier for stale-if-error (source.ts); without it, no fallback. */
@@ -24,26 +19,13 @@ export function createDemographicsSubgraph(
   idempotency?: IdempotencyStore,
 ): SubgraphDefinition<DemographicsLoaders, DemographicsSources> {
   return {
-    name,
+    name: demographics.name,
     typeDefs,
     resolvers,
     permissions,
     createContext: (scope) => {
-      const demographics = createPdsSource(pds, scope, cache, idempotency);
-      return { ...scope, sources: { demographics }, loaders: createLoaders(demographics) };
+      const source = createPdsSource(pds, scope, cache, idempotency);
+      return { ...scope, sources: { demographics: source }, loaders: createLoaders(source) };
     },
   };
 }
-
-export const startDemographicsSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
-  startCachedSubgraph(env, logger, (config, cache, idempotency) =>
-    createDemographicsSubgraph(
-      createUpstreamClient(config.upstreams.pds, logger),
-      {
-        tier: cache.tier('demographics'),
-        scope: config.upstreams.pds.baseUrl,
-        staleIfErrorSeconds: config.cache.demographicsStaleIfErrorSeconds ?? 0,
-      },
-      idempotency,
-    ),
-  );

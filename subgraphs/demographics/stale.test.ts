@@ -3,7 +3,8 @@
 // shared by two subgraph instances as replicas share it).
 import { randomUUID } from 'node:crypto';
 import { createCache, type Cache } from '../../platform/cache.js';
-import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { demographics } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import { recordsServed } from '../../platform/metrics.js';
@@ -37,12 +38,16 @@ async function setPdsFaults(faults: Record<string, unknown>): Promise<void> {
 
 /** One subgraph instance: its own upstream client (breaker) and its own cache connection. */
 function instance(env: Record<string, string> = {}) {
-  const config = loadConfig({ PDS_BASE_URL: pdsBaseUrl, PDS_TIMEOUT_MS: '2000', ...env });
+  const config = loadSubgraphConfig(demographics, {
+    PDS_BASE_URL: pdsBaseUrl,
+    PDS_TIMEOUT_MS: '2000',
+    ...env,
+  });
   const cache: Cache = createCache(config, logger);
   const definition = createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger), {
     tier: cache.tier('demographics'),
     scope: config.upstreams.pds.baseUrl,
-    staleIfErrorSeconds: config.cache.demographicsStaleIfErrorSeconds ?? 0,
+    staleIfErrorSeconds: config.settings.staleIfErrorSeconds,
   });
   const server = createSubgraphServer(definition, logger);
   const execute = async (query: string, auditStore: MemoryAuditStore = createMemoryAuditStore()) => {

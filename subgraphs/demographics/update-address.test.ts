@@ -3,7 +3,8 @@
 // and shared by two subgraph instances as replicas share it. Counts the PATCHes PDS receives.
 import { randomUUID } from 'node:crypto';
 import { createCache, type Cache } from '../../platform/cache.js';
-import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { demographics } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createIdempotencyStore, type IdempotencyStore } from '../../platform/idempotency.js';
 import { createLogger } from '../../platform/logger.js';
@@ -49,7 +50,11 @@ async function pdsPatches(): Promise<Array<string | null>> {
 
 /** One subgraph instance (a replica): its own upstream client, cache and idempotency store. */
 function replica(env: Record<string, string>) {
-  const config = loadConfig({ PDS_BASE_URL: pdsBaseUrl, PDS_TIMEOUT_MS: '2000', ...env });
+  const config = loadSubgraphConfig(demographics, {
+    PDS_BASE_URL: pdsBaseUrl,
+    PDS_TIMEOUT_MS: '2000',
+    ...env,
+  });
   const cache: Cache = createCache(config, logger);
   const idempotency: IdempotencyStore = createIdempotencyStore(config, logger);
   const definition = createDemographicsSubgraph(

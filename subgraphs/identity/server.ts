@@ -1,24 +1,18 @@
-// The identity subgraph: `Query.me`, from the Principal the gateway established.
-import { loadConfig } from '../../platform/config.js';
-import type { Logger } from '../../platform/logger.js';
-import { loadSubgraphTypeDefs, startSubgraph, type SubgraphDefinition } from '../../platform/subgraph.js';
+// The identity subgraph's definition: `Query.me`, from the Principal the gateway established.
+import { loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
+import { identity } from './manifest.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
 
-export const name = 'identity';
-export const typeDefs = loadSubgraphTypeDefs(new URL('./schema.graphql', import.meta.url));
+export const typeDefs = loadSubgraphTypeDefs(identity.schemaFile);
 export { resolvers };
 
 export function createIdentitySubgraph(): SubgraphDefinition<Record<string, never>, Record<string, never>> {
   return {
-    name,
+    name: identity.name,
     typeDefs,
     resolvers,
     permissions,
     createContext: (scope) => ({ ...scope, loaders: {}, sources: {} }),
   };
-}
-
-export async function startIdentitySubgraph(logger: Logger, env: NodeJS.ProcessEnv = process.env) {
-  return startSubgraph(createIdentitySubgraph(), loadConfig(env), logger);
 }

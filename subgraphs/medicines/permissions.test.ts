@@ -3,6 +3,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { fieldsWithoutRule } from '../../platform/authorisation.js';
 import { createCache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { medicines } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
@@ -31,7 +33,7 @@ interface Result {
 
 beforeAll(async () => {
   sandbox = await startSandbox(0, { syntheticPatients: 0 });
-  const config = loadConfig({ DMD_BASE_URL: `${sandbox.url}/terminology/fhir` });
+  const config = loadSubgraphConfig(medicines, { DMD_BASE_URL: `${sandbox.url}/terminology/fhir` });
   const dmd = createUpstreamClient(config.upstreams.dmd, logger);
   // The `none` tier: every test reaches the sandbox, so "before dm+d is called" means something.
   const definition = createMedicinesSubgraph(dmd, cache.tier('none'), config.upstreams.dmd.baseUrl);

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { createMemoryAuditStore } from '../../platform/audit/memory-store.js';
 import { createCache, type Cache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { medicines } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
@@ -27,7 +29,7 @@ const auditStore = createMemoryAuditStore();
 /** A subgraph with a cold memory cache of its own, unless it is given one to share. */
 function subgraphAgainst(dmdBaseUrl: string, cache: Cache = createCache(loadConfig({}), logger)) {
   caches.push(cache);
-  const config = loadConfig({
+  const config = loadSubgraphConfig(medicines, {
     DMD_BASE_URL: dmdBaseUrl,
     DMD_TIMEOUT_MS: '2000',
     UPSTREAM_RETRY_ATTEMPTS: '1',

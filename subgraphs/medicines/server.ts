@@ -1,20 +1,15 @@
 // The medicines subgraph (dm+d, from a FHIR terminology server): its definition for composition
-// and in-process tests, and an entry point that listens when run directly.
+// and in-process tests; manifest.ts declares how it is configured and run.
 import type { CacheTier } from '../../platform/cache.js';
-import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
-import type { Logger } from '../../platform/logger.js';
-import {
-  loadSubgraphTypeDefs,
-  startCachedSubgraph,
-  type SubgraphDefinition,
-} from '../../platform/subgraph.js';
+import type { UpstreamClient } from '../../platform/http.js';
+import { loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
 import { createLoaders, type MedicinesLoaders, type MedicinesSources } from './loaders.js';
+import { medicines } from './manifest.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
 import { createDmdSource } from './source.js';
 
-export const name = 'medicines';
-export const typeDefs = loadSubgraphTypeDefs(new URL('./schema.graphql', import.meta.url));
+export const typeDefs = loadSubgraphTypeDefs(medicines.schemaFile);
 export { resolvers };
 
 /** `reference`: the cache tier shared by every request (and, with Redis, every replica). */
@@ -25,7 +20,7 @@ export function createMedicinesSubgraph(
 ): SubgraphDefinition<MedicinesLoaders, MedicinesSources> {
   const cache = { tier: reference, scope: dmdBaseUrl };
   return {
-    name,
+    name: medicines.name,
     typeDefs,
     resolvers,
     permissions,
@@ -35,12 +30,3 @@ export function createMedicinesSubgraph(
     },
   };
 }
-
-export const startMedicinesSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
-  startCachedSubgraph(env, logger, (config, cache) =>
-    createMedicinesSubgraph(
-      createUpstreamClient(config.upstreams.dmd, logger),
-      cache.tier('reference'),
-      config.upstreams.dmd.baseUrl,
-    ),
-  );

@@ -3,6 +3,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { fieldsWithoutRule } from '../../platform/authorisation.js';
 import { createCache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { organisations } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
@@ -31,7 +33,9 @@ interface Result {
 
 beforeAll(async () => {
   sandbox = await startSandbox(0, { syntheticPatients: 0 });
-  const config = loadConfig({ ODS_BASE_URL: `${sandbox.url}/organisation-data-terminology-api/fhir` });
+  const config = loadSubgraphConfig(organisations, {
+    ODS_BASE_URL: `${sandbox.url}/organisation-data-terminology-api/fhir`,
+  });
   const ods = createUpstreamClient(config.upstreams.ods, logger);
   // The `none` tier: every test reaches the sandbox, so "before ODS is called" means something.
   const definition = createOrganisationsSubgraph(ods, cache.tier('none'), config.upstreams.ods.baseUrl);

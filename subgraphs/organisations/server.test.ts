@@ -5,6 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCache, type Cache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { organisations } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
@@ -22,7 +24,7 @@ const caches: Cache[] = [];
 /** A subgraph with a cold memory cache of its own, unless it is given one to share. */
 function subgraphAgainst(odsBaseUrl: string, cache: Cache = createCache(loadConfig({}), logger)) {
   caches.push(cache);
-  const config = loadConfig({ ODS_BASE_URL: odsBaseUrl, ODS_TIMEOUT_MS: '2000' });
+  const config = loadSubgraphConfig(organisations, { ODS_BASE_URL: odsBaseUrl, ODS_TIMEOUT_MS: '2000' });
   const ods = createUpstreamClient(config.upstreams.ods, logger);
   const definition = createOrganisationsSubgraph(ods, cache.tier('directory'), config.upstreams.ods.baseUrl);
   const server = createSubgraphServer(definition, logger);

@@ -1,20 +1,15 @@
-// The organisations subgraph (ODS FHIR R4): its definition for composition and in-process tests,
-// and an entry point that listens when run directly.
+// The organisations subgraph (ODS FHIR R4): its definition for composition and in-process tests;
+// manifest.ts declares how it is configured and run.
 import type { CacheTier } from '../../platform/cache.js';
-import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
-import type { Logger } from '../../platform/logger.js';
-import {
-  loadSubgraphTypeDefs,
-  startCachedSubgraph,
-  type SubgraphDefinition,
-} from '../../platform/subgraph.js';
+import type { UpstreamClient } from '../../platform/http.js';
+import { loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
 import { createLoaders, type OrganisationsLoaders, type OrganisationsSources } from './loaders.js';
+import { organisations } from './manifest.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
 import { createOdsSource } from './source.js';
 
-export const name = 'organisations';
-export const typeDefs = loadSubgraphTypeDefs(new URL('./schema.graphql', import.meta.url));
+export const typeDefs = loadSubgraphTypeDefs(organisations.schemaFile);
 export { resolvers };
 
 /** `directory`: the cache tier shared by every request (and, with Redis, every replica). */
@@ -25,7 +20,7 @@ export function createOrganisationsSubgraph(
 ): SubgraphDefinition<OrganisationsLoaders, OrganisationsSources> {
   const cache = { tier: directory, scope: odsBaseUrl };
   return {
-    name,
+    name: organisations.name,
     typeDefs,
     resolvers,
     permissions,
@@ -35,12 +30,3 @@ export function createOrganisationsSubgraph(
     },
   };
 }
-
-export const startOrganisationsSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
-  startCachedSubgraph(env, logger, (config, cache) =>
-    createOrganisationsSubgraph(
-      createUpstreamClient(config.upstreams.ods, logger),
-      cache.tier('directory'),
-      config.upstreams.ods.baseUrl,
-    ),
-  );

@@ -3,6 +3,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { fieldsWithoutRule } from '../../platform/authorisation.js';
 import { createCache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { referrals } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
@@ -27,7 +29,7 @@ interface Result {
 
 beforeAll(async () => {
   sandbox = await startSandbox(0, { syntheticPatients: 0 });
-  const config = loadConfig({ ERS_BASE_URL: `${sandbox.url}/referrals/FHIR` });
+  const config = loadSubgraphConfig(referrals, { ERS_BASE_URL: `${sandbox.url}/referrals/FHIR` });
   const ers = createUpstreamClient(config.upstreams.ers, logger);
   const definition = createReferralsSubgraph(ers, cache.tier('none'), config.upstreams.ers.baseUrl);
   const server = createSubgraphServer(definition, logger);

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { createMemoryAuditStore } from '../../platform/audit/memory-store.js';
 import { createCache, type Cache } from '../../platform/cache.js';
 import { loadConfig } from '../../platform/config.js';
+import { loadSubgraphConfig } from '../../platform/manifest.js';
+import { referrals } from './manifest.js';
 import { createUpstreamClient } from '../../platform/http.js';
 import { createLogger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
@@ -23,7 +25,7 @@ const caches: Cache[] = [];
 
 function subgraphAgainst(ersBaseUrl: string, cache: Cache = createCache(loadConfig({}), logger)) {
   caches.push(cache);
-  const config = loadConfig({ ERS_BASE_URL: ersBaseUrl, ERS_TIMEOUT_MS: '2000' });
+  const config = loadSubgraphConfig(referrals, { ERS_BASE_URL: ersBaseUrl, ERS_TIMEOUT_MS: '2000' });
   const ers = createUpstreamClient(config.upstreams.ers, logger);
   const definition = createReferralsSubgraph(ers, cache.tier('demographics'), config.upstreams.ers.baseUrl);
   const server = createSubgraphServer(definition, logger);

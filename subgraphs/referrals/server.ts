@@ -1,20 +1,15 @@
-// The referrals subgraph (e-RS, FHIR STU3 and R4): its definition for composition and in-process
-// tests, and an entry point that listens when run directly.
+// The referrals subgraph (e-RS, FHIR STU3 and R4): its definition for composition
+// and in-process tests; manifest.ts declares how it is configured and run.
 import type { CacheTier } from '../../platform/cache.js';
-import { createUpstreamClient, type UpstreamClient } from '../../platform/http.js';
-import type { Logger } from '../../platform/logger.js';
-import {
-  loadSubgraphTypeDefs,
-  startCachedSubgraph,
-  type SubgraphDefinition,
-} from '../../platform/subgraph.js';
+import type { UpstreamClient } from '../../platform/http.js';
+import { loadSubgraphTypeDefs, type SubgraphDefinition } from '../../platform/subgraph.js';
 import { createLoaders, type ReferralsLoaders, type ReferralsSources } from './loaders.js';
+import { referrals } from './manifest.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers.js';
 import { createErsSource } from './source.js';
 
-export const name = 'referrals';
-export const typeDefs = loadSubgraphTypeDefs(new URL('./schema.graphql', import.meta.url));
+export const typeDefs = loadSubgraphTypeDefs(referrals.schemaFile);
 export { resolvers };
 
 /** `services`: the short-lived cache tier for e-RS services (referrals are never cached). */
@@ -25,7 +20,7 @@ export function createReferralsSubgraph(
 ): SubgraphDefinition<ReferralsLoaders, ReferralsSources> {
   const cache = { tier: services, scope: ersBaseUrl };
   return {
-    name,
+    name: referrals.name,
     typeDefs,
     resolvers,
     permissions,
@@ -35,13 +30,3 @@ export function createReferralsSubgraph(
     },
   };
 }
-
-export const startReferralsSubgraph = (logger: Logger, env: NodeJS.ProcessEnv = process.env) =>
-  startCachedSubgraph(env, logger, (config, cache) =>
-    createReferralsSubgraph(
-      createUpstreamClient(config.upstreams.ers, logger),
-      // e-RS services change rarely but not per release: the short `demographics` tier (5 minutes).
-      cache.tier('demographics'),
-      config.upstreams.ers.baseUrl,
-    ),
-  );

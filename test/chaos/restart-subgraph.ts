@@ -1,6 +1,7 @@
 // Starts one subgraph again on its port when the stack did not (no supervisor yet): the chaos run
 // then still measures the later phases, and reports that the restart was its own.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { portVariable, urlVariable } from '../../platform/manifest.js';
 import { entryPointArgs, PROJECT_ROOT } from '../../platform/paths.js';
 import type { RunningStack } from '../../scripts/stack.js';
 
@@ -11,10 +12,8 @@ export function stackEnvironment(stack: RunningStack, env: NodeJS.ProcessEnv): N
     SANDBOX_PORT: new URL(stack.sandboxUrl).port,
   };
   for (const [name, url] of Object.entries(stack.subgraphUrls)) {
-    // careRecord -> CARE_RECORD_PORT / CARE_RECORD_URL, as scripts/stack.ts names them.
-    const prefix = name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
-    ports[`${prefix}_PORT`] = new URL(url).port;
-    ports[`${prefix}_URL`] = url;
+    ports[portVariable({ name })] = new URL(url).port;
+    ports[urlVariable({ name })] = url;
   }
   return { ...process.env, ...env, ...ports };
 }
