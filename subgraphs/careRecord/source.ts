@@ -9,15 +9,11 @@ import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/a
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import type { GpConnectConsumerConfig } from './manifest.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
-import {
-  type UpstreamClient,
-  type UpstreamResponse,
-  retryAfterSeconds,
-  upstreamPath,
-} from '../../platform/http.js';
+import { type UpstreamClient, type UpstreamResponse, upstreamPath } from '../../platform/http.js';
 import { checkPrincipalClaims } from '../../platform/upstream-keys.js';
 import { requestIdFor, type IdempotencyStore, type IdempotentWrite } from '../../platform/idempotency.js';
 import type { RequestScope } from '../../platform/subgraph.js';
+import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
 import { parseAppointment, parseOperationOutcome, parseSearchBundle, parseStructuredBundle } from './fhir.js';
 import { SERVICE, toCareRecord } from './mapping.js';
 import { toUpstreamError } from './mapping-errors.js';
@@ -388,7 +384,4 @@ function recordRead(patient: PatientSections, result: CareRecord | GraphQLError)
   return failedRead(patient.nhsNumber, resourceTypes, result);
 }
 
-function errorFrom(response: UpstreamResponse): GraphQLError {
-  const outcome = parseOperationOutcome(response.body);
-  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
-}
+const errorFrom = upstreamErrorMapper(parseOperationOutcome, toUpstreamError);

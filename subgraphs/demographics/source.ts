@@ -14,16 +14,12 @@ import type { GraphQLError } from 'graphql';
 import type { CacheTier } from '../../platform/cache.js';
 import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import {
-  type UpstreamClient,
-  type UpstreamResponse,
-  retryAfterSeconds,
-  upstreamPath,
-} from '../../platform/http.js';
+import { type UpstreamClient, type UpstreamResponse, upstreamPath } from '../../platform/http.js';
 import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
 import { requestIdFor, type IdempotencyStore } from '../../platform/idempotency.js';
 import type { RequestScope } from '../../platform/subgraph.js';
+import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
 import { parsePdsOperationOutcome, parsePdsPatient, parsePdsSearchBundle, type PdsPatient } from './fhir.js';
 import {
   toAddressPatch,
@@ -229,10 +225,7 @@ export function createPdsSource(
   };
 }
 
-function errorFrom(response: UpstreamResponse): GraphQLError {
-  const outcome = parsePdsOperationOutcome(response.body);
-  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
-}
+const errorFrom = upstreamErrorMapper(parsePdsOperationOutcome, toUpstreamError);
 
 const now = () => new Date().toISOString();
 

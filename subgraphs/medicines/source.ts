@@ -16,8 +16,9 @@ import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/a
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { errorCodeOf, upstreamInvalidResponse } from '../../platform/errors.js';
-import { type UpstreamClient, type UpstreamResponse, retryAfterSeconds } from '../../platform/http.js';
+import type { UpstreamClient } from '../../platform/http.js';
 import type { RequestScope } from '../../platform/subgraph.js';
+import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
 import {
   entryStatus,
   expansionVersion,
@@ -242,7 +243,4 @@ function auditedRead(resourceType: string, result: MedicineResult): UpstreamRead
   return failedRead(null, [resourceType], result);
 }
 
-function errorFrom(response: UpstreamResponse): GraphQLError {
-  const outcome = parseDmdOperationOutcome(response.body);
-  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
-}
+const errorFrom = upstreamErrorMapper(parseDmdOperationOutcome, toUpstreamError);

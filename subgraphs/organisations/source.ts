@@ -8,13 +8,9 @@ import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/a
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { upstreamInvalidResponse } from '../../platform/errors.js';
-import {
-  type UpstreamClient,
-  type UpstreamResponse,
-  retryAfterSeconds,
-  upstreamPath,
-} from '../../platform/http.js';
+import { type UpstreamClient, upstreamPath } from '../../platform/http.js';
 import type { RequestScope } from '../../platform/subgraph.js';
+import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
 import {
   OdsOrganizationAffiliationSchema,
   OdsOrganizationSchema,
@@ -162,7 +158,4 @@ function auditedRead(resourceType: string, result: unknown): UpstreamRead {
   return failedRead(null, [resourceType], result);
 }
 
-function errorFrom(response: UpstreamResponse): GraphQLError {
-  const outcome = parseOdsOperationOutcome(response.body);
-  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
-}
+const errorFrom = upstreamErrorMapper(parseOdsOperationOutcome, toUpstreamError);

@@ -7,16 +7,12 @@ import { isStaffWithAny } from '../../platform/authorisation.js';
 import type { CacheTier } from '../../platform/cache.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import { ErrorCode, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
-import {
-  type UpstreamClient,
-  type UpstreamResponse,
-  retryAfterSeconds,
-  upstreamPath,
-} from '../../platform/http.js';
+import { type UpstreamClient, type UpstreamResponse, upstreamPath } from '../../platform/http.js';
 import type { Principal } from '../../platform/principal.js';
 import { DEFAULT_CLINICAL_ACTIVITIES } from '../../platform/rbac.js';
 import { checkClaim } from '../../platform/upstream-keys.js';
 import type { RequestScope } from '../../platform/subgraph.js';
+import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
 import {
   ErsHealthcareServiceSchema,
   parseHealthcareService,
@@ -269,7 +265,4 @@ const notOnWorklists = () =>
     { service: SERVICE },
   );
 
-function errorFrom(response: UpstreamResponse): GraphQLError {
-  const outcome = parseOperationOutcome(response.body);
-  return toUpstreamError(response.status, outcome.success ? outcome.data : null, retryAfterSeconds(response));
-}
+const errorFrom = upstreamErrorMapper(parseOperationOutcome, toUpstreamError);
