@@ -12,6 +12,7 @@
 import type { GraphQLError } from 'graphql';
 import { badUserInput, ErrorCode, graphError, notFound } from './errors.js';
 import { TEN_DIGITS } from './nhs-number.js';
+import { SCTID_SHAPE } from './snomed.js';
 
 /** A pattern per value type, with the rule as a client would read it. */
 export const UpstreamKey = {
@@ -26,7 +27,7 @@ export const UpstreamKey = {
   /** e-RS Unique Booking Reference Number. */
   ubrn: { pattern: /^\d{12}$/, rule: 'a UBRN: 12 digits' },
   /** SNOMED CT identifier (dm+d codes are concept ids): 6 to 18 digits, no leading zero. */
-  sctid: { pattern: /^[1-9][0-9]{5,17}$/, rule: 'a SNOMED CT id: 6 to 18 digits not starting with 0' },
+  sctid: { pattern: SCTID_SHAPE, rule: 'a SNOMED CT id: 6 to 18 digits not starting with 0' },
   /** e-RS HealthcareService id. */
   ersServiceId: { pattern: /^\d{1,12}$/, rule: 'an e-RS service id: 1 to 12 digits' },
   /**

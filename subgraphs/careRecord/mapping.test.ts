@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Concept } from '../../platform/canonical.js';
 import { parseOperationOutcome, parseStructuredBundle, type GpcStructuredBundle } from './fhir.js';
-import { dmdCodeOf, gpcConcept, isSnomedConceptId, toCareRecord } from './mapping.js';
+import { isSnomedConceptId } from '../../platform/snomed.js';
+import { dmdCodeOf, gpcConcept, toCareRecord } from './mapping.js';
 import { toUpstreamError } from './mapping-errors.js';
 import { structuredRecordParameters } from './mapping-requests.js';
 import type { CareRecord, ClinicalList, SectionRequest } from './model.js';

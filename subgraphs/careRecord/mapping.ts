@@ -55,50 +55,15 @@ import type {
   Section,
   SectionRequest,
 } from './model.js';
-import { UpstreamKey } from '../../platform/upstream-keys.js';
+import { isSnomedConceptId } from '../../platform/snomed.js';
 
 export const SERVICE = 'GP Connect';
 
 // ---------------------------------------------------------------------------------------------
-// Codes. A SNOMED CT concept id is 6–18 digits, no leading zero, partition 00 or 10 (a concept,
-// not a description or relationship), with a Verhoeff check digit (SNOMED CT Technical
-// Implementation Guide, "SCTID"). GP Connect sends some codes under the SNOMED system that are
+// Codes. Only a valid SNOMED CT concept id counts as SNOMED CT (platform/snomed.ts). GP Connect
+// sends some codes under the SNOMED system that are
 // not concept ids (allergies_response1.json's resolved-allergies list is coded `TBD`): those are
 // kept as sent and flagged unmapped, never dropped and never shown as SNOMED CT.
-
-const VERHOEFF_D = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-  [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-  [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-  [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-];
-const VERHOEFF_P = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-  [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-  [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-  [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-  [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-  [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-  [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-];
-
-export function isSnomedConceptId(code: string | undefined): code is string {
-  if (code === undefined || !UpstreamKey.sctid.pattern.test(code)) return false;
-  const partition = code.slice(-3, -1);
-  if (partition !== '00' && partition !== '10') return false;
-  let check = 0;
-  [...code].reverse().forEach((digit, i) => {
-    check = VERHOEFF_D[check]![VERHOEFF_P[i % 8]![Number(digit)]!]!;
-  });
-  return check === 0;
-}
 
 const sameSystem = (system: string | undefined, wanted: string) => system?.trim() === wanted;
 

@@ -29,7 +29,7 @@ import {
   type MedicineRecord,
   type MedicineSearchCriteria,
 } from './model.js';
-import { UpstreamKey } from '../../platform/upstream-keys.js';
+import { conceptIdProblem, isSnomedConceptId, type SctidProblem } from '../../platform/snomed.js';
 
 export const SERVICE = 'dm+d';
 
@@ -37,31 +37,24 @@ export const SERVICE = 'dm+d';
 // Codes in.
 
 /**
- * A SNOMED CT identifier (SCTID, SNOMED CT Technical Implementation Guide, "SCTID"): 6 to 18
- * digits, no leading zero; its last digit is a check digit and the two before it the partition,
- * whose second digit is 0 for a concept (1 a description, 2 a relationship). dm+d codes are
- * concept ids: `...00x` in the international edition, `...10x` in an extension such as the UK
- * drug extension. The check digit is not verified here: dm+d answers for codes it knows.
+ * dm+d codes are SNOMED CT concept ids (platform/snomed.ts): `...00x` international, `...10x` UK
+ * drug extension. The check digit is not verified: dm+d answers for codes it knows, and its own
+ * releases hold ids whose check digit does not hold.
  */
-const SCTID = UpstreamKey.sctid.pattern;
-const isConceptPartition = (code: string) => code.charAt(code.length - 2) === '0';
+const DMD = { checkDigit: false };
+export const isMedicineCode = (code: string): boolean => isSnomedConceptId(code, DMD);
 
-export const isMedicineCode = (code: string): boolean => SCTID.test(code) && isConceptPartition(code);
+const MEDICINE_CODE_PROBLEMS: Record<SctidProblem, string> = {
+  shape: 'must be a dm+d code: a SNOMED CT concept id of 6 to 18 digits not starting with 0, e.g. 318136009.',
+  'not-a-concept':
+    "is a SNOMED CT description or relationship id, not a concept id; send the medicine's concept id (the coding's code).",
+  'check-digit': 'is not a SNOMED CT id: its check digit is wrong.', // not checked for dm+d (above)
+};
 
 /** Refuses anything but a dm+d code (a SNOMED CT concept id), naming the argument. */
 export function checkMedicineCode(code: string, argument = 'code'): string {
-  if (!SCTID.test(code)) {
-    throw badUserInput(
-      `${argument} must be a dm+d code: a SNOMED CT concept id of 6 to 18 digits not starting with 0, e.g. 318136009.`,
-      argument,
-    );
-  }
-  if (!isConceptPartition(code)) {
-    throw badUserInput(
-      `${argument} is a SNOMED CT description or relationship id, not a concept id; send the medicine's concept id (the coding's code).`,
-      argument,
-    );
-  }
+  const problem = conceptIdProblem(code, DMD);
+  if (problem !== undefined) throw badUserInput(`${argument} ${MEDICINE_CODE_PROBLEMS[problem]}`, argument);
   return code;
 }
 
@@ -198,7 +191,7 @@ const parentCodes = (lookup: DmdLookup): string[] =>
   lookup.properties.flatMap((property) => {
     if (property.code !== 'parent') return [];
     const code = codeOf(property.value);
-    return code !== null && SCTID.test(code) ? [code] : [];
+    return code !== null && isMedicineCode(code) ? [code] : [];
   });
 
 /** A code or Coding value's code. */
@@ -241,7 +234,7 @@ function toConcepts(value: DmdValue): Concept[] {
       : { system: null, code: value.code, display: null };
   if (coding.code === null) return [];
   const snomed =
-    (coding.system === DMD_SYSTEM || coding.system === SNOMED_CT) && SCTID.test(coding.code)
+    (coding.system === DMD_SYSTEM || coding.system === SNOMED_CT) && isMedicineCode(coding.code)
       ? coding.code
       : null;
   return [{ code: snomed, display: coding.display, codings: [coding], mapped: snomed !== null }];
