@@ -11,13 +11,13 @@ import type { Logger } from '../platform/logger.js';
 import { CORRELATION_HEADER, resolveCorrelationId } from '../platform/correlation.js';
 import { createAuthenticator, useAuthentication } from './authentication.js';
 import { correlationIdOf, useCorrelationId } from './correlation.js';
-import { useOperations } from './operations.js';
+import { useOperatorEndpoints } from './operator-endpoints.js';
 import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors, useNoSuggestions } from './errors.js';
 import { withAdmission } from './admission.js';
 import { limitConnectionsPerAddress, slowClientServerOptions } from './connection-limits.js';
-import { withOperationsAccess } from './operations-access.js';
+import { withOperationsAccess } from './operator-access.js';
 import { withRequestIntake } from './request-intake.js';
 import { useSpeculativeEntityFetches } from './speculative-fetches.js';
 import { useSubgraphWarnings } from './warnings.js';
@@ -83,7 +83,7 @@ export function createGateway(
     // which document they may run; then token, depth, alias and cost limits on that document.
     plugins: () => [
       useCorrelationId(),
-      useOperations(config),
+      useOperatorEndpoints(config),
       useHttpHygiene({ production }),
       ...useQueryLimits(edge.limits, { production }),
       ...(production ? [useNoSuggestions()] : []),
@@ -109,7 +109,7 @@ export function createGateway(
  * cost about a fifth of the gateway's throughput (bench/results). A GraphQL request shows a
  * valid token and its whole body first (gateway/request-intake.ts), then is admitted a bounded
  * number at a time (gateway/admission.ts); /metrics and /status need the operations token in
- * production (gateway/operations-access.ts).
+ * production (gateway/operator-access.ts).
  */
 export function gatewayRequestListener(gateway: GatewayRuntime, config: GatewayConfig, logger: Logger) {
   const { admission, operations } = config.edge;

@@ -25,55 +25,55 @@ describe('cache tiers in memory (no REDIS_URL)', () => {
 
   it('takes each tier’s TTL from configuration, with the documented defaults', () => {
     expect(cache.backend).toBe('memory');
-    expect(cache.tier('directory').ttlSeconds).toBe(1);
-    expect(cache.tier('reference').ttlSeconds).toBe(60);
+    expect(cache.tier('daily').ttlSeconds).toBe(1);
+    expect(cache.tier('per-release').ttlSeconds).toBe(60);
     const defaults = cacheWith({});
     expect(
-      ['reference', 'directory', 'demographics', 'none'].map((t) => defaults.tier(t as never).ttlSeconds),
+      ['per-release', 'daily', 'minutes', 'none'].map((t) => defaults.tier(t as never).ttlSeconds),
     ).toEqual([30 * 86_400, 86_400, 300, 0]);
   });
 
   it('returns what was stored, with when it was stored', async () => {
     const before = new Date().toISOString();
     await cache
-      .tier('reference')
+      .tier('per-release')
       .set('ods|Organization/G81086', { resourceType: 'Organization', id: 'G81086' });
-    const entry = await cache.tier('reference').get('ods|Organization/G81086');
+    const entry = await cache.tier('per-release').get('ods|Organization/G81086');
     expect(entry?.value).toEqual({ resourceType: 'Organization', id: 'G81086' });
     expect((entry?.storedAt ?? '') >= before).toBe(true);
   });
 
   it('stores a copy, so a caller mutating its object cannot change the cache', async () => {
     const value = { name: 'BIRD-IN-EYE SURGERY' };
-    await cache.tier('reference').set('k', value);
+    await cache.tier('per-release').set('k', value);
     value.name = 'changed';
-    expect((await cache.tier('reference').get('k'))?.value).toEqual({ name: 'BIRD-IN-EYE SURGERY' });
+    expect((await cache.tier('per-release').get('k'))?.value).toEqual({ name: 'BIRD-IN-EYE SURGERY' });
   });
 
   it('keeps tiers apart: the same key in two tiers is two entries', async () => {
-    await cache.tier('reference').set('same-key', 'reference value');
-    await cache.tier('directory').set('same-key', 'directory value');
-    expect((await cache.tier('reference').get('same-key'))?.value).toBe('reference value');
-    expect((await cache.tier('directory').get('same-key'))?.value).toBe('directory value');
-    expect(await cache.tier('demographics').get('same-key')).toBeUndefined();
+    await cache.tier('per-release').set('same-key', 'reference value');
+    await cache.tier('daily').set('same-key', 'directory value');
+    expect((await cache.tier('per-release').get('same-key'))?.value).toBe('reference value');
+    expect((await cache.tier('daily').get('same-key'))?.value).toBe('directory value');
+    expect(await cache.tier('minutes').get('same-key')).toBeUndefined();
   });
 
   it('forgets an entry after the tier’s TTL', async () => {
-    await cache.tier('directory').set('short-lived', 1);
-    expect(await cache.tier('directory').get('short-lived')).toBeDefined();
+    await cache.tier('daily').set('short-lived', 1);
+    expect(await cache.tier('daily').get('short-lived')).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(await cache.tier('directory').get('short-lived')).toBeUndefined();
+    expect(await cache.tier('daily').get('short-lived')).toBeUndefined();
   });
 
   it('counts hits and misses per tier in nhs_graph_cache_lookups_total', async () => {
     const count = async (result: string) =>
       (await cacheLookups.get()).values.find(
-        (v) => v.labels.tier === 'reference' && v.labels.result === result,
+        (v) => v.labels.tier === 'per-release' && v.labels.result === result,
       )?.value ?? 0;
     const [hits, misses] = [await count('hit'), await count('miss')];
-    await cache.tier('reference').get('counted');
-    await cache.tier('reference').set('counted', 1);
-    await cache.tier('reference').get('counted');
+    await cache.tier('per-release').get('counted');
+    await cache.tier('per-release').set('counted', 1);
+    await cache.tier('per-release').get('counted');
     expect([await count('hit'), await count('miss')]).toEqual([hits + 1, misses + 1]);
   });
 
@@ -84,8 +84,8 @@ describe('cache tiers in memory (no REDIS_URL)', () => {
 
   it('is not shared between two memory caches (each process has its own)', async () => {
     const other = cacheWith({});
-    await cache.tier('reference').set('mine', 1);
-    expect(await other.tier('reference').get('mine')).toBeUndefined();
+    await cache.tier('per-release').set('mine', 1);
+    expect(await other.tier('per-release').get('mine')).toBeUndefined();
     await other.close();
   });
 });
@@ -98,7 +98,7 @@ describe('cache keys', () => {
   ])('refuses a key holding %s, in every tier', async (_what, key) => {
     expect(() => assertSafeKey(key)).toThrow();
     const cache = cacheWith({});
-    for (const tier of ['reference', 'directory', 'demographics', 'none'] as const) {
+    for (const tier of ['per-release', 'daily', 'minutes', 'none'] as const) {
       await expect(cache.tier(tier).get(key)).rejects.toThrow();
       await expect(cache.tier(tier).set(key, 1)).rejects.toThrow();
     }
@@ -119,8 +119,8 @@ describe('when the cache cannot be reached', () => {
   it('treats reads as misses and writes as no-ops, without throwing', async () => {
     const cache = cacheWith({ REDIS_URL: 'redis://127.0.0.1:1' });
     expect(cache.backend).toBe('redis');
-    await expect(cache.tier('directory').set('k', 1)).resolves.toEqual(expect.any(String));
-    await expect(cache.tier('directory').get('k')).resolves.toBeUndefined();
+    await expect(cache.tier('daily').set('k', 1)).resolves.toEqual(expect.any(String));
+    await expect(cache.tier('daily').get('k')).resolves.toBeUndefined();
     await cache.close();
   });
 });
@@ -149,23 +149,23 @@ describeWithRedis('cache tiers in Redis (REDIS_URL set)', () => {
   });
 
   it('shares entries between separately created caches, as replicas share one Redis', async () => {
-    await replicaA.tier('directory').set('ODS|sandbox|/Organization/G81086', { id: 'G81086' });
-    const seen = await replicaB.tier('directory').get('ODS|sandbox|/Organization/G81086');
+    await replicaA.tier('daily').set('ODS|sandbox|/Organization/G81086', { id: 'G81086' });
+    const seen = await replicaB.tier('daily').get('ODS|sandbox|/Organization/G81086');
     expect(seen?.value).toEqual({ id: 'G81086' });
   });
 
   it('writes each key once under its tier’s namespace, with the tier’s TTL', async () => {
-    await replicaA.tier('directory').set('ODS|x|/Organization/Q72', { id: 'Q72' });
+    await replicaA.tier('daily').set('ODS|x|/Organization/Q72', { id: 'Q72' });
     const keys = await raw.keys(`${keyPrefix}*Q72`);
-    expect(keys).toEqual([`${keyPrefix}cache:directory:ODS|x|/Organization/Q72`]);
+    expect(keys).toEqual([`${keyPrefix}cache:daily:ODS|x|/Organization/Q72`]);
     const ttlMs = await raw.pTTL(keys[0] ?? '');
     expect(ttlMs).toBeGreaterThan(100_000);
     expect(ttlMs).toBeLessThanOrEqual(120_000);
   });
 
   it('keeps tiers apart in Redis too', async () => {
-    await replicaA.tier('reference').set('shared-name', 'reference');
-    expect(await replicaB.tier('directory').get('shared-name')).toBeUndefined();
-    expect((await replicaB.tier('reference').get('shared-name'))?.value).toBe('reference');
+    await replicaA.tier('per-release').set('shared-name', 'reference');
+    expect(await replicaB.tier('daily').get('shared-name')).toBeUndefined();
+    expect((await replicaB.tier('per-release').get('shared-name'))?.value).toBe('reference');
   });
 });

@@ -1,7 +1,8 @@
-// Cache tiers: how long an upstream's data may be reused, by what kind of data it is.
-//   reference     immutable per release (dm+d, code systems)       CACHE_TTL_REFERENCE_SECONDS
-//   directory     slow-changing directories (ODS organisations)    CACHE_TTL_DIRECTORY_SECONDS
-//   demographics  personal, short-lived (PDS)                       CACHE_TTL_DEMOGRAPHICS_SECONDS
+// Cache tiers, named for how fresh their data must be (the variables keep their first names):
+//   per-release   fixed per release (dm+d, code systems)            CACHE_TTL_REFERENCE_SECONDS
+//   daily         slow-changing directories (ODS organisations)    CACHE_TTL_DIRECTORY_SECONDS
+//   minutes       personal or per-caller data kept for minutes       CACHE_TTL_DEMOGRAPHICS_SECONDS
+//                 (PDS stale-if-error copies; e-RS services)
 //   none          never stored (volatile clinical data)
 // keyv in memory by default; Redis when REDIS_URL is set, so replicas share one cache. Each tier is
 // its own namespace (`<REDIS_KEY_PREFIX>cache:<tier>:<key>`). Entries are upstream data only:
@@ -16,7 +17,7 @@ import type { Logger } from './logger.js';
 import { cacheLookups } from './metrics.js';
 import { recordCacheLookup } from './upstream-stats.js';
 
-export const CACHE_TIERS = ['reference', 'directory', 'demographics', 'none'] as const;
+export const CACHE_TIERS = ['per-release', 'daily', 'minutes', 'none'] as const;
 export type CacheTierName = (typeof CACHE_TIERS)[number];
 
 /** A stored upstream payload and when nhs-graph received it (for Provenance.retrievedAt). */

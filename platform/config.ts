@@ -85,13 +85,13 @@ export const sharedVariables = {
 
   // Cache tiers (platform/cache.ts).
   CACHE_TTL_DIRECTORY_SECONDS: count(86_400).describe(
-    'Lifetime of the `directory` cache tier (ODS organisations); in Redis under `<REDIS_KEY_PREFIX>cache:directory:` when REDIS_URL is set.',
+    'Lifetime of the `daily` cache tier (ODS organisations); in Redis under `<REDIS_KEY_PREFIX>cache:daily:` when REDIS_URL is set.',
   ),
   CACHE_TTL_DEMOGRAPHICS_SECONDS: count(300).describe(
-    "Lifetime of the `demographics` cache tier (PDS; e-RS services, keyed by the caller's organisation and business function; e-RS referrals are never cached).",
+    "Lifetime of the `minutes` cache tier (PDS; e-RS services, keyed by the caller's organisation and business function; e-RS referrals are never cached).",
   ),
   CACHE_TTL_REFERENCE_SECONDS: count(30 * 86_400).describe(
-    'Lifetime of the `reference` cache tier (data fixed per release, such as dm+d).',
+    'Lifetime of the `per-release` cache tier (data fixed per release, such as dm+d).',
   ),
 
   // Keyed writes (platform/idempotency.ts).
@@ -123,7 +123,7 @@ export interface Config {
 
 /** Seconds each cache tier keeps an entry; the `none` tier keeps nothing. */
 export interface CacheConfig {
-  ttlSeconds: { reference: number; directory: number; demographics: number };
+  ttlSeconds: { 'per-release': number; daily: number; minutes: number };
 }
 
 export interface UpstreamConfig {
@@ -194,9 +194,9 @@ export function sharedConfig(e: SharedVariables): Config {
     redis: { url: e.REDIS_URL ?? null, keyPrefix: e.REDIS_KEY_PREFIX },
     cache: {
       ttlSeconds: {
-        reference: e.CACHE_TTL_REFERENCE_SECONDS,
-        directory: e.CACHE_TTL_DIRECTORY_SECONDS,
-        demographics: e.CACHE_TTL_DEMOGRAPHICS_SECONDS,
+        'per-release': e.CACHE_TTL_REFERENCE_SECONDS,
+        daily: e.CACHE_TTL_DIRECTORY_SECONDS,
+        minutes: e.CACHE_TTL_DEMOGRAPHICS_SECONDS,
       },
     },
     idempotency: { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS },

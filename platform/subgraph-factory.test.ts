@@ -41,7 +41,7 @@ function probe(build: (resources: SubgraphResources<'stub', undefined>) => Promi
         access: 'open',
       },
     },
-    cacheTiers: ['reference'],
+    cacheTiers: ['per-release'],
     keyedWrites: false,
     codegen: { mappers: {}, contextType: 'unused' },
     build: async (resources) => {
@@ -67,7 +67,7 @@ it('listens on the port its variable names, with its upstreams configured from t
       timeoutMs: 2500,
     });
     expect(Object.keys(seen?.upstreams ?? {})).toEqual(['stub']);
-    expect(seen?.cacheTier('reference').name).toBe('reference');
+    expect(seen?.cacheTier('per-release').name).toBe('per-release');
   } finally {
     await running.close();
   }
@@ -76,11 +76,11 @@ it('listens on the port its variable names, with its upstreams configured from t
 
 it('refuses a cache tier the manifest does not declare, and starts nothing', async () => {
   const { manifest, closed } = probe((resources) => {
-    resources.cacheTier('directory');
+    resources.cacheTier('daily');
     return Promise.resolve();
   });
   await expect(startSubgraphProcess(manifest, logger, env)).rejects.toThrow(
-    'The factoryProbe manifest declares no "directory" cache tier',
+    'The factoryProbe manifest declares no "daily" cache tier',
   );
   expect(closed).toEqual([]);
 });

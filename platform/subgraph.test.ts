@@ -27,7 +27,9 @@ const definition: SubgraphDefinition<Record<string, never>, Record<string, never
     Query: {
       secret: async (_: unknown, __: unknown, context: RequestScope) => {
         resolved += 1;
-        await context.audit.recordReads('TEST', [{ nhsNumber: null, resourceTypes: ['X'], outcome: 'read' }]);
+        await context.audit.recordAccess('TEST', [
+          { nhsNumber: null, resourceTypes: ['X'], outcome: 'read' },
+        ]);
         return 'shown';
       },
     },

@@ -78,8 +78,8 @@ describeWithRedisServer('a Redis outage, with a redis-server of its own', () => 
     await logContext.run({ correlationId: 'request-before-the-outage' }, async () => {
       // Each connection is opened in the background: retried until it is up.
       await waitFor(async () => {
-        await cache.tier('directory').set('org', { id: 'A' });
-        return (await cache.tier('directory').get('org')) !== undefined;
+        await cache.tier('daily').set('org', { id: 'A' });
+        return (await cache.tier('daily').get('org')) !== undefined;
       });
       await waitFor(async () => {
         await apq.set('hash', '{ me { kind } }').catch(() => undefined);
@@ -97,8 +97,8 @@ describeWithRedisServer('a Redis outage, with a redis-server of its own', () => 
 
     // Several rounds, so a command queued behind the dead connection would show as a hang.
     for (let round = 0; round < 3; round += 1) {
-      await expect(cache.tier('directory').get('org')).resolves.toBeUndefined();
-      await expect(cache.tier('directory').set('org', { id: 'B' })).resolves.toEqual(expect.any(String));
+      await expect(cache.tier('daily').get('org')).resolves.toBeUndefined();
+      await expect(cache.tier('daily').set('org', { id: 'B' })).resolves.toEqual(expect.any(String));
       await expect(apq.get('hash')).resolves.toBeUndefined();
       let wrote = false;
       const refused = idempotency.once(claim(), async () => {
@@ -123,15 +123,15 @@ describeWithRedisServer('a Redis outage, with a redis-server of its own', () => 
     });
     // Each store has its own connection, reconnecting on its own back-off: wait for each.
     await waitFor(async () => {
-      await cache.tier('directory').set('org', { id: 'C' });
-      return (await cache.tier('directory').get('org')) !== undefined;
+      await cache.tier('daily').set('org', { id: 'C' });
+      return (await cache.tier('daily').get('org')) !== undefined;
     });
     await waitFor(async () => {
       await apq.set('hash', '{ me { kind } }');
       return (await apq.get('hash')) !== undefined;
     });
     const recoveredMs = Date.now() - restarted;
-    await expect(cache.tier('directory').get('org')).resolves.toMatchObject({ value: { id: 'C' } });
+    await expect(cache.tier('daily').get('org')).resolves.toMatchObject({ value: { id: 'C' } });
     await expect(apq.get('hash')).resolves.toBe('{ me { kind } }');
     process.stdout.write(
       `redis outage: stores answered again ${recoveredMs} ms after redis-server restarted\n`,

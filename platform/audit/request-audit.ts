@@ -19,8 +19,9 @@ export interface UpstreamRead {
 export interface RequestAudit {
   /** Set once the operation is known (subgraph plugin, after parsing). */
   setOperation(name: string | null, fields: string[]): void;
-  /** Records reads from one upstream service; rejects with AUDIT_UNAVAILABLE if it cannot. */
-  recordReads(service: string, reads: UpstreamRead[]): Promise<void>;
+  /** Records what a request did with one upstream service (reads, refusals, writes requested and
+   *  written); rejects with AUDIT_UNAVAILABLE if it cannot. */
+  recordAccess(service: string, reads: UpstreamRead[]): Promise<void>;
   /** Notes a field the graph refused; written by `flush` when the request ends. */
   recordDenial(field: string, rule: string, nhsNumber: string | null): void;
   flush(): Promise<void>;
@@ -56,7 +57,7 @@ export function createRequestAudit(
     setOperation(name, fields) {
       operation = { name, fields };
     },
-    async recordReads(service, reads) {
+    async recordAccess(service, reads) {
       const events = reads.map((read) =>
         event({
           service,
@@ -118,13 +119,13 @@ export function authorisationBasis(principal: Principal): string {
  * be, every result is that error (AUDIT_UNAVAILABLE).
  */
 export async function servedIfAudited<T>(
-  audit: Pick<RequestAudit, 'recordReads'>,
+  audit: Pick<RequestAudit, 'recordAccess'>,
   service: string,
   reads: UpstreamRead[],
   results: Array<T | GraphQLError>,
 ): Promise<Array<T | GraphQLError>> {
   try {
-    await audit.recordReads(service, reads);
+    await audit.recordAccess(service, reads);
     return results;
   } catch (error) {
     return results.map(() => error as GraphQLError);

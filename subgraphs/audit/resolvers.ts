@@ -30,7 +30,7 @@ export const resolvers: Resolvers = {
         throw badUserInput(`first must be between 1 and ${MAX_PAGE}.`, 'first');
       const skip = Math.max(0, offset ?? 0);
       // Reading the audit trail is itself an access to personal data: it is audited first.
-      await audit.recordReads('nhs-graph-audit', [
+      await audit.recordAccess('nhs-graph-audit', [
         { nhsNumber: filter.patient ?? null, resourceTypes: ['AuditRecord'], outcome: 'read' },
       ]);
       const records = await sources.auditStore.query({

@@ -201,16 +201,16 @@ export function createGpConnectSource(
   /** Records the outcome of a write; the write is refused if its request cannot be recorded first. */
   async function audited<T>(nhsNumber: string, requestId: string, write: () => Promise<T>): Promise<T> {
     const record = { nhsNumber, resourceTypes: ['Appointment'] };
-    await audit.recordReads(SERVICE, [{ ...record, outcome: 'write-requested', detail: requestId }]);
+    await audit.recordAccess(SERVICE, [{ ...record, outcome: 'write-requested', detail: requestId }]);
     try {
       const result = await write();
       await audit
-        .recordReads(SERVICE, [{ ...record, outcome: 'written', detail: requestId }])
+        .recordAccess(SERVICE, [{ ...record, outcome: 'written', detail: requestId }])
         .catch(() => undefined);
       return result;
     } catch (error) {
       await audit
-        .recordReads(SERVICE, [{ ...record, outcome: 'error', detail: errorCodeOf(error) ?? null }])
+        .recordAccess(SERVICE, [{ ...record, outcome: 'error', detail: errorCodeOf(error) ?? null }])
         .catch(() => undefined);
       throw error;
     }
@@ -231,10 +231,10 @@ export function createGpConnectSource(
     try {
       result = await read();
     } catch (error) {
-      await audit.recordReads(SERVICE, [failedRead(nhsNumber, resourceTypes, error)]);
+      await audit.recordAccess(SERVICE, [failedRead(nhsNumber, resourceTypes, error)]);
       throw error;
     }
-    await audit.recordReads(SERVICE, [
+    await audit.recordAccess(SERVICE, [
       { nhsNumber, resourceTypes, outcome: result === null ? 'not-found' : 'read' },
     ]);
     return result;

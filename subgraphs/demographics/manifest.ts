@@ -23,7 +23,7 @@ export const demographics = defineSubgraph({
     },
   },
   // The short-lived tier, for stale-if-error (source.ts); records are never served from it fresh.
-  cacheTiers: ['demographics'],
+  cacheTiers: ['minutes'],
   keyedWrites: true,
   settings: {
     variables: {
@@ -47,7 +47,7 @@ export const demographics = defineSubgraph({
     const definition = createDemographicsSubgraph(
       upstreams.pds,
       {
-        tier: cacheTier('demographics'),
+        tier: cacheTier('minutes'),
         scope: config.upstreams.pds.baseUrl,
         staleIfErrorSeconds: config.settings.staleIfErrorSeconds,
       },

@@ -12,7 +12,7 @@ import { createPdsSource, type PdsCache } from './source.js';
 export const typeDefs = loadSubgraphTypeDefs(demographics.schemaFile);
 export { resolvers };
 
-/** `cache`: the `demographics` tier for stale-if-error (source.ts); without it, no fallback. */
+/** `cache`: the `minutes` tier for stale-if-error (source.ts); without it, no fallback. */
 export function createDemographicsSubgraph(
   pds: UpstreamClient,
   cache?: PdsCache,

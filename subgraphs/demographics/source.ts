@@ -48,7 +48,7 @@ export interface DemographicsSource {
 const PDS_CONCURRENCY = 5;
 
 export interface PdsCache {
-  /** The `demographics` tier, shared by every request (and, with Redis, every replica). */
+  /** The `minutes` tier, shared by every request (and, with Redis, every replica). */
   tier: CacheTier;
   /** Names the PDS instance (its base URL), so sandbox, INT and live records never mix. */
   scope: string;
@@ -148,7 +148,7 @@ export function createPdsSource(
       );
     const write = { nhsNumber: record.nhsNumber, resourceTypes: ['Patient'] };
     // Recorded before sending: a write nhs-graph cannot audit is not sent.
-    await audit.recordReads(client.name, [{ ...write, outcome: 'write-requested', detail: requestId }]);
+    await audit.recordAccess(client.name, [{ ...write, outcome: 'write-requested', detail: requestId }]);
     let response: UpstreamResponse;
     try {
       response = await client.request({
@@ -162,7 +162,7 @@ export function createPdsSource(
         idempotent: true,
       });
     } catch (error) {
-      await audit.recordReads(client.name, [
+      await audit.recordAccess(client.name, [
         { ...write, outcome: 'error', detail: errorCodeOf(error) ?? null },
       ]);
       throw error;
@@ -170,7 +170,7 @@ export function createPdsSource(
     const parsed = response.status === 200 ? parsePdsPatient(response.body) : null;
     if (parsed === null || !parsed.success) {
       const error = parsed === null ? errorFrom(response) : upstreamInvalidResponse(client.name);
-      await audit.recordReads(client.name, [
+      await audit.recordAccess(client.name, [
         { ...write, outcome: 'error', detail: errorCodeOf(error) ?? null },
       ]);
       throw error;
@@ -182,7 +182,7 @@ export function createPdsSource(
     await keep(change.nhsNumber, updated);
     // The write happened: an audit failure now is logged by the audit store, not turned into an error.
     await audit
-      .recordReads(client.name, [{ ...write, outcome: 'written', detail: requestId }])
+      .recordAccess(client.name, [{ ...write, outcome: 'written', detail: requestId }])
       .catch(() => undefined);
     return updated;
   };
@@ -216,7 +216,7 @@ export function createPdsSource(
       if (!parsed.success) throw errorFrom(response);
       const matches = toPatientMatches(parsed.data, { retrievedAt: now() });
       const reads = matches.map((match) => auditedRead(match.patient, match.patient.nhsNumber));
-      await audit.recordReads(
+      await audit.recordAccess(
         client.name,
         reads.length > 0 ? reads : [{ nhsNumber: null, resourceTypes: ['Patient'], outcome: 'not-found' }],
       );

@@ -45,7 +45,7 @@ function instance(env: Record<string, string> = {}) {
   });
   const cache: Cache = createCache(config, logger);
   const definition = createDemographicsSubgraph(createUpstreamClient(config.upstreams.pds, logger), {
-    tier: cache.tier('demographics'),
+    tier: cache.tier('minutes'),
     scope: config.upstreams.pds.baseUrl,
     staleIfErrorSeconds: config.settings.staleIfErrorSeconds,
   });

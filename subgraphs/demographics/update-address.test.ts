@@ -62,7 +62,7 @@ function replica(env: Record<string, string>) {
       { ...config.upstreams.pds, retry: { ...config.upstreams.pds.retry!, baseDelayMs: 10 } },
       logger,
     ),
-    { tier: cache.tier('demographics'), scope: config.upstreams.pds.baseUrl, staleIfErrorSeconds: 3600 },
+    { tier: cache.tier('minutes'), scope: config.upstreams.pds.baseUrl, staleIfErrorSeconds: 3600 },
     idempotency,
   );
   const server = createSubgraphServer(definition, logger);

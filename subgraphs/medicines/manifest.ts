@@ -20,7 +20,7 @@ export const medicines = defineSubgraph({
       access: 'client-credentials',
     },
   },
-  cacheTiers: ['reference'],
+  cacheTiers: ['per-release'],
   keyedWrites: false,
   codegen: {
     mappers: { Medicine: '../model.js#MedicineRecord' },
@@ -31,7 +31,7 @@ export const medicines = defineSubgraph({
     return {
       definition: createMedicinesSubgraph(
         upstreams.dmd,
-        cacheTier('reference'),
+        cacheTier('per-release'),
         config.upstreams.dmd.baseUrl,
       ),
     };

@@ -35,7 +35,7 @@ function subgraphAgainst(dmdBaseUrl: string, cache: Cache = createCache(loadConf
     UPSTREAM_RETRY_ATTEMPTS: '1',
   });
   const dmd = createUpstreamClient(config.upstreams.dmd, logger);
-  const definition = createMedicinesSubgraph(dmd, cache.tier('reference'), config.upstreams.dmd.baseUrl);
+  const definition = createMedicinesSubgraph(dmd, cache.tier('per-release'), config.upstreams.dmd.baseUrl);
   const server = createSubgraphServer(definition, logger);
   // Every call is a new request: new context, new DataLoaders; only the cache tier is shared.
   const execute = async (
@@ -448,7 +448,7 @@ describe('when the terminology server misbehaves, or moves to a new release', ()
     expect(calls).toBe(1);
     // A new weekly release is published; the remembered "current release" lapses (after a day).
     version = '2021-09-02';
-    await cache.tier('reference').delete(`dm+d|${fakeUrl}|release`);
+    await cache.tier('per-release').delete(`dm+d|${fakeUrl}|release`);
     expect((await execute(query)).data).toEqual({
       medicine: { name: 'Co-amilofruse 5mg/40mg tablets', release: '2021-09-02' },
     });

@@ -5,7 +5,7 @@
 // Many medicines, one call: the codes a request needs (DataLoader gathers them) go to the server
 // as one FHIR `batch` Bundle of `CodeSystem/$lookup` reads (LOOKUPS_PER_BATCH at most per call).
 //
-// Cached as immutable per release, in the `reference` tier: an answer is stored under the dm+d
+// Cached as immutable per release, in the `per-release` tier: an answer is stored under the dm+d
 // release (the code system version) the server said it came from, and read under the release
 // last seen. That "current release" is itself remembered for RELEASE_RECHECK_SECONDS only, so a
 // new weekly release is picked up within a day: the next miss asks the server, which answers
@@ -211,7 +211,7 @@ export function createDmdSource(
         if (release !== null) await cache.tier.set(expandKey(release, query), response.body);
       }
       const codes = expansionCodes(expansion.data);
-      await audit.recordReads(client.name, [
+      await audit.recordAccess(client.name, [
         { nhsNumber: null, resourceTypes: ['ValueSet'], outcome: codes.length > 0 ? 'read' : 'not-found' },
       ]);
       return codes;

@@ -20,7 +20,7 @@ export const organisations = defineSubgraph({
       access: 'application-restricted',
     },
   },
-  cacheTiers: ['directory'],
+  cacheTiers: ['daily'],
   keyedWrites: false,
   codegen: {
     mappers: {
@@ -34,7 +34,7 @@ export const organisations = defineSubgraph({
     return {
       definition: createOrganisationsSubgraph(
         upstreams.ods,
-        cacheTier('directory'),
+        cacheTier('daily'),
         config.upstreams.ods.baseUrl,
       ),
     };

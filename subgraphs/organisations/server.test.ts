@@ -26,7 +26,7 @@ function subgraphAgainst(odsBaseUrl: string, cache: Cache = createCache(loadConf
   caches.push(cache);
   const config = loadSubgraphConfig(organisations, { ODS_BASE_URL: odsBaseUrl, ODS_TIMEOUT_MS: '2000' });
   const ods = createUpstreamClient(config.upstreams.ods, logger);
-  const definition = createOrganisationsSubgraph(ods, cache.tier('directory'), config.upstreams.ods.baseUrl);
+  const definition = createOrganisationsSubgraph(ods, cache.tier('daily'), config.upstreams.ods.baseUrl);
   const server = createSubgraphServer(definition, logger);
   // Every call is a new request: new context, new DataLoaders; only the cache tier is shared.
   const execute = async (

@@ -141,7 +141,7 @@ export function createOdsSource(
         resourceTypes: ['Organization'],
         outcome: 'read',
       }));
-      await audit.recordReads(
+      await audit.recordAccess(
         client.name,
         reads.length > 0
           ? reads

@@ -20,8 +20,8 @@ export const referrals = defineSubgraph({
       access: 'user-restricted',
     },
   },
-  // e-RS services change rarely but not per release: the short `demographics` tier (5 minutes).
-  cacheTiers: ['demographics'],
+  // e-RS services change rarely but not per release: the `minutes` tier (5 minutes by default).
+  cacheTiers: ['minutes'],
   keyedWrites: false,
   codegen: {
     mappers: {
@@ -34,11 +34,7 @@ export const referrals = defineSubgraph({
   build: async ({ config, upstreams, cacheTier }) => {
     const { createReferralsSubgraph } = await import('./server.js');
     return {
-      definition: createReferralsSubgraph(
-        upstreams.ers,
-        cacheTier('demographics'),
-        config.upstreams.ers.baseUrl,
-      ),
+      definition: createReferralsSubgraph(upstreams.ers, cacheTier('minutes'), config.upstreams.ers.baseUrl),
     };
   },
 });

@@ -27,7 +27,7 @@ function subgraphAgainst(ersBaseUrl: string, cache: Cache = createCache(loadConf
   caches.push(cache);
   const config = loadSubgraphConfig(referrals, { ERS_BASE_URL: ersBaseUrl, ERS_TIMEOUT_MS: '2000' });
   const ers = createUpstreamClient(config.upstreams.ers, logger);
-  const definition = createReferralsSubgraph(ers, cache.tier('demographics'), config.upstreams.ers.baseUrl);
+  const definition = createReferralsSubgraph(ers, cache.tier('minutes'), config.upstreams.ers.baseUrl);
   const server = createSubgraphServer(definition, logger);
   const auditStore = createMemoryAuditStore();
   const execute = async (

@@ -1,6 +1,6 @@
 // The e-RS adapter behind a stable interface, and the only place the referrals subgraph makes
 // network calls. Referrals and worklists are volatile clinical data and are never cached; e-RS
-// services (the directory a referral is made to) go through the short `demographics` tier.
+// services (the directory a referral is made to) go through the short-lived `minutes` tier.
 import type { GraphQLError } from 'graphql';
 import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { isStaffWithAny } from '../../platform/authorisation.js';
@@ -239,7 +239,7 @@ export function createErsSource(
         parseSearchBundle(json, 'HealthcareService', ErsHealthcareServiceSchema),
       );
       const found = services.map(fromHealthcareService);
-      await audit.recordReads(
+      await audit.recordAccess(
         client.name,
         found.length > 0
           ? found.map(() => ({ nhsNumber: null, resourceTypes: ['HealthcareService'], outcome: 'read' }))

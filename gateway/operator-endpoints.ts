@@ -18,7 +18,7 @@ interface SubgraphStatus {
 const operationNames = new WeakMap<Request, string | undefined>();
 const arrivals = new WeakMap<Request, number>();
 
-export function useOperations(config: GatewayConfig): GatewayPlugin {
+export function useOperatorEndpoints(config: GatewayConfig): GatewayPlugin {
   return {
     async onRequest(payload) {
       const { request, url } = payload;

@@ -1,4 +1,4 @@
-// GET /metrics and /status (operations.ts) are for operators, not the public: in development they
+// GET /metrics and /status (operator-endpoints.ts) are for operators, not the public: in development they
 // are open; in production they answer only a request bearing OPERATIONS_TOKEN (401 without it),
 // and with no token configured they do not exist (404). Checked on the node listener, before the
 // request reaches Hive Gateway or takes an admission slot.
