@@ -8,10 +8,11 @@ import type { GraphQLError } from 'graphql';
 import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
 import type { GpConnectConsumerConfig } from './manifest.js';
-import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
+import { ErrorCode, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
 import { type UpstreamClient, type UpstreamResponse, upstreamPath } from '../../platform/http.js';
 import { checkPrincipalClaims } from '../../platform/upstream-keys.js';
-import { requestIdFor, type IdempotencyStore, type IdempotentWrite } from '../../platform/idempotency.js';
+import type { IdempotencyStore } from '../../platform/idempotency.js';
+import { auditedWrite, keyedWrite } from '../../platform/keyed-write.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
 import { parseAppointment, parseOperationOutcome, parseSearchBundle, parseStructuredBundle } from './fhir.js';
@@ -105,7 +106,7 @@ export function createGpConnectSource(
     appointments: upstreamPath`/${ods}/STU3/1/gpconnect/fhir`,
   };
   const now = () => new Date().toISOString();
-  const caller = `${principal.issuer}|${principal.subject}`;
+  const writeScope = { principal, idempotency };
 
   interface Call {
     method?: 'GET' | 'POST' | 'PUT';
@@ -185,37 +186,6 @@ export function createGpConnectSource(
     return found;
   };
 
-  /** Runs `write` once per caller, operation and key; its request id is derived from the key. */
-  function keyed<T>(
-    operation: string,
-    key: string,
-    input: unknown,
-    write: (requestId: string) => Promise<T>,
-  ): Promise<T> {
-    if (idempotency === undefined)
-      throw graphError(ErrorCode.IDEMPOTENCY_UNAVAILABLE, 'Writes are not enabled in this deployment.');
-    const claim: IdempotentWrite = { operation, caller, key, input };
-    return idempotency.once(claim, () => write(requestIdFor(claim)));
-  }
-
-  /** Records the outcome of a write; the write is refused if its request cannot be recorded first. */
-  async function audited<T>(nhsNumber: string, requestId: string, write: () => Promise<T>): Promise<T> {
-    const record = { nhsNumber, resourceTypes: ['Appointment'] };
-    await audit.recordAccess(SERVICE, [{ ...record, outcome: 'write-requested', detail: requestId }]);
-    try {
-      const result = await write();
-      await audit
-        .recordAccess(SERVICE, [{ ...record, outcome: 'written', detail: requestId }])
-        .catch(() => undefined);
-      return result;
-    } catch (error) {
-      await audit
-        .recordAccess(SERVICE, [{ ...record, outcome: 'error', detail: errorCodeOf(error) ?? null }])
-        .catch(() => undefined);
-      throw error;
-    }
-  }
-
   async function registeredPatient(nhsNumber: string): Promise<string> {
     const id = await auditedRead(nhsNumber, ['Patient'], () => patientId(nhsNumber));
     if (id === null)
@@ -292,56 +262,76 @@ export function createGpConnectSource(
     },
 
     bookAppointment(request, idempotencyKey) {
-      return keyed('bookAppointment', idempotencyKey, request, async (requestId) => {
-        const id = await registeredPatient(request.nhsNumber);
-        return audited(request.nhsNumber, requestId, async () => {
-          const body = bookingAppointment(request, id, settings.consumer.consumerOrganisation, now());
-          // Not retried: GP Connect documents no de-duplication of bookings. A client's repeat
-          // after an ambiguous failure (the key is released, platform/idempotency.ts) cannot book
-          // twice either: the slot is taken (409 DUPLICATE_REJECTED). If this patient holds that
-          // slot, the earlier attempt did book, and that booking is the answer.
-          const response = await call('book', '/Appointment', { method: 'POST', body, requestId });
-          if (response.status === 201 || response.status === 200)
-            return appointmentFrom(response, request.nhsNumber);
-          const error = errorFrom(response);
-          const booked =
-            response.status === 409
-              ? await auditedRead(request.nhsNumber, ['Appointment'], () => bookingOf(id, request))
-              : null;
-          if (booked === null) throw error;
-          return booked;
-        });
-      });
+      return keyedWrite(
+        writeScope,
+        { operation: 'bookAppointment', key: idempotencyKey, input: request },
+        async (requestId) => {
+          const id = await registeredPatient(request.nhsNumber);
+          return auditedWrite(
+            SERVICE,
+            audit,
+            { nhsNumber: request.nhsNumber, resourceTypes: ['Appointment'] },
+            requestId,
+            async () => {
+              const body = bookingAppointment(request, id, settings.consumer.consumerOrganisation, now());
+              // Not retried: GP Connect documents no de-duplication of bookings. A client's repeat
+              // after an ambiguous failure (the key is released, platform/idempotency.ts) cannot book
+              // twice either: the slot is taken (409 DUPLICATE_REJECTED). If this patient holds that
+              // slot, the earlier attempt did book, and that booking is the answer.
+              const response = await call('book', '/Appointment', { method: 'POST', body, requestId });
+              if (response.status === 201 || response.status === 200)
+                return appointmentFrom(response, request.nhsNumber);
+              const error = errorFrom(response);
+              const booked =
+                response.status === 409
+                  ? await auditedRead(request.nhsNumber, ['Appointment'], () => bookingOf(id, request))
+                  : null;
+              if (booked === null) throw error;
+              return booked;
+            },
+          );
+        },
+      );
     },
 
     cancelAppointment(request, idempotencyKey) {
-      return keyed('cancelAppointment', idempotencyKey, request, async (requestId) => {
-        const id = await registeredPatient(request.nhsNumber);
-        const path = upstreamPath`/Appointment/${request.appointmentId}`;
-        const current = await auditedRead(request.nhsNumber, ['Appointment'], async () => {
-          const response = await call('readAppointment', path);
-          if (response.status !== 200) throw errorFrom(response);
-          const parsed = parseAppointment(response.body);
-          if (!parsed.success) throw upstreamInvalidResponse(SERVICE);
-          return { raw: response.body as Record<string, unknown>, appointment: parsed.data };
-        });
-        // CLINICAL SAFETY: never cancel someone else's appointment by a mistyped id.
-        const forPatient = current.appointment.participant.some(
-          (p) => p.actor?.reference === `Patient/${id}`,
-        );
-        if (!forPatient)
-          throw graphError(ErrorCode.NOT_FOUND, 'This patient has no appointment with this id.', {
-            service: SERVICE,
+      return keyedWrite(
+        writeScope,
+        { operation: 'cancelAppointment', key: idempotencyKey, input: request },
+        async (requestId) => {
+          const id = await registeredPatient(request.nhsNumber);
+          const path = upstreamPath`/Appointment/${request.appointmentId}`;
+          const current = await auditedRead(request.nhsNumber, ['Appointment'], async () => {
+            const response = await call('readAppointment', path);
+            if (response.status !== 200) throw errorFrom(response);
+            const parsed = parseAppointment(response.body);
+            if (!parsed.success) throw upstreamInvalidResponse(SERVICE);
+            return { raw: response.body as Record<string, unknown>, appointment: parsed.data };
           });
-        if (current.appointment.status === 'cancelled')
-          return toAppointment(current.appointment, request.nhsNumber, { retrievedAt: now() });
-        return audited(request.nhsNumber, requestId, async () => {
-          const body = cancellationAppointment(current.raw, request.reason);
-          const response = await call('cancel', path, { method: 'PUT', body, requestId });
-          if (response.status !== 200) throw errorFrom(response);
-          return appointmentFrom(response, request.nhsNumber);
-        });
-      });
+          // CLINICAL SAFETY: never cancel someone else's appointment by a mistyped id.
+          const forPatient = current.appointment.participant.some(
+            (p) => p.actor?.reference === `Patient/${id}`,
+          );
+          if (!forPatient)
+            throw graphError(ErrorCode.NOT_FOUND, 'This patient has no appointment with this id.', {
+              service: SERVICE,
+            });
+          if (current.appointment.status === 'cancelled')
+            return toAppointment(current.appointment, request.nhsNumber, { retrievedAt: now() });
+          return auditedWrite(
+            SERVICE,
+            audit,
+            { nhsNumber: request.nhsNumber, resourceTypes: ['Appointment'] },
+            requestId,
+            async () => {
+              const body = cancellationAppointment(current.raw, request.reason);
+              const response = await call('cancel', path, { method: 'PUT', body, requestId });
+              if (response.status !== 200) throw errorFrom(response);
+              return appointmentFrom(response, request.nhsNumber);
+            },
+          );
+        },
+      );
     },
   };
 

@@ -14,10 +14,11 @@ import type { GraphQLError } from 'graphql';
 import type { CacheTier } from '../../platform/cache.js';
 import { ageInSeconds } from '../../platform/canonical.js';
 import { mapWithConcurrency } from '../../platform/concurrency.js';
-import { type UpstreamClient, type UpstreamResponse, upstreamPath } from '../../platform/http.js';
+import { type UpstreamClient, upstreamPath } from '../../platform/http.js';
 import { failedRead, servedIfAudited, type UpstreamRead } from '../../platform/audit/index.js';
 import { ErrorCode, errorCodeOf, graphError, upstreamInvalidResponse } from '../../platform/errors.js';
-import { requestIdFor, type IdempotencyStore } from '../../platform/idempotency.js';
+import type { IdempotencyStore } from '../../platform/idempotency.js';
+import { auditedWrite, keyedWrite } from '../../platform/keyed-write.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
 import { parsePdsOperationOutcome, parsePdsPatient, parsePdsSearchBundle, type PdsPatient } from './fhir.js';
@@ -146,12 +147,9 @@ export function createPdsSource(
         ErrorCode.FORBIDDEN,
         "A restricted patient's address cannot be changed through nhs-graph.",
       );
-    const write = { nhsNumber: record.nhsNumber, resourceTypes: ['Patient'] };
-    // Recorded before sending: a write nhs-graph cannot audit is not sent.
-    await audit.recordAccess(client.name, [{ ...write, outcome: 'write-requested', detail: requestId }]);
-    let response: UpstreamResponse;
-    try {
-      response = await client.request({
+    const target = { nhsNumber: record.nhsNumber, resourceTypes: ['Patient'] };
+    return auditedWrite(client.name, audit, target, requestId, async () => {
+      const response = await client.request({
         method: 'PATCH',
         path: upstreamPath`/Patient/${record.nhsNumber}`,
         headers: { 'If-Match': `W/"${change.version}"`, 'content-type': 'application/json-patch+json' },
@@ -161,43 +159,24 @@ export function createPdsSource(
         requestId,
         idempotent: true,
       });
-    } catch (error) {
-      await audit.recordAccess(client.name, [
-        { ...write, outcome: 'error', detail: errorCodeOf(error) ?? null },
-      ]);
-      throw error;
-    }
-    const parsed = response.status === 200 ? parsePdsPatient(response.body) : null;
-    if (parsed === null || !parsed.success) {
-      const error = parsed === null ? errorFrom(response) : upstreamInvalidResponse(client.name);
-      await audit.recordAccess(client.name, [
-        { ...write, outcome: 'error', detail: errorCodeOf(error) ?? null },
-      ]);
-      throw error;
-    }
-    const updated = toPatientRecord(parsed.data, {
-      requestedNhsNumber: change.nhsNumber,
-      retrievedAt: now(),
+      const parsed = response.status === 200 ? parsePdsPatient(response.body) : null;
+      if (parsed === null) throw errorFrom(response);
+      if (!parsed.success) throw upstreamInvalidResponse(client.name);
+      const updated = toPatientRecord(parsed.data, {
+        requestedNhsNumber: change.nhsNumber,
+        retrievedAt: now(),
+      });
+      await keep(change.nhsNumber, updated);
+      return updated;
     });
-    await keep(change.nhsNumber, updated);
-    // The write happened: an audit failure now is logged by the audit store, not turned into an error.
-    await audit
-      .recordAccess(client.name, [{ ...write, outcome: 'written', detail: requestId }])
-      .catch(() => undefined);
-    return updated;
   };
 
   return {
-    async updateAddress(change, idempotencyKey) {
-      if (idempotency === undefined)
-        throw graphError(ErrorCode.IDEMPOTENCY_UNAVAILABLE, 'Writes are not enabled in this deployment.');
-      const claim = {
-        operation: 'updatePatientAddress',
-        caller: `${scope.principal.issuer}|${scope.principal.subject}`,
-        key: idempotencyKey,
-        input: change,
-      };
-      return idempotency.once(claim, () => writeAddress(change, requestIdFor(claim)));
+    updateAddress(change, idempotencyKey) {
+      const writeKey = { operation: 'updatePatientAddress', key: idempotencyKey, input: change };
+      return keyedWrite({ principal: scope.principal, idempotency }, writeKey, (requestId) =>
+        writeAddress(change, requestId),
+      );
     },
     async getPatients(nhsNumbers) {
       const results = await mapWithConcurrency(nhsNumbers, PDS_CONCURRENCY, getPatient);
