@@ -1,11 +1,20 @@
 // Operators' endpoints on the gateway: GET /metrics (Prometheus), GET /status (integration
-// status, JSON or a small HTML page: per upstream, recent error rate by type and latency
-// percentiles as each subgraph sees them). Neither carries patient data or secrets; in
-// production expose them on the internal network only.
+// status, JSON or a small self-refreshing HTML page: the build and environment; per upstream,
+// recent failure rate by type, "not found"/"refused" answers apart, and latency percentiles as
+// each subgraph sees them; each objective of ops/slos.yaml with the error budget left since the
+// processes started). Neither carries patient data or secrets; in production expose them on the
+// internal network only.
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { graphqlDuration, graphqlRequests, metricsText, operationLabel } from '../platform/metrics.js';
+import { buildInfo } from '../platform/build-info.js';
+import {
+  objectiveCountsOfThisProcess,
+  objectiveStatusesOf,
+  type ObjectiveCount,
+  type ObjectiveStatus,
+} from '../platform/slo-status.js';
 import type { CacheStatus, UpstreamStatus } from '../platform/upstream-stats.js';
 
 interface SubgraphStatus {
@@ -13,6 +22,32 @@ interface SubgraphStatus {
   healthy: boolean;
   upstreams: UpstreamStatus[];
   caches: CacheStatus[];
+  objectives: ObjectiveCount[];
+}
+
+interface GatewayStatus {
+  generatedAt: string;
+  environment: string;
+  build: { version: string; commit: string | null };
+  gateway: { healthy: true; uptimeSeconds: number };
+  subgraphs: Omit<SubgraphStatus, 'objectives'>[];
+  /** Since each process started; the 30-day budget is Prometheus's (ops/prometheus/slo-rules.yml). */
+  objectives: ObjectiveStatus[];
+}
+
+async function gatewayStatus(config: GatewayConfig): Promise<GatewayStatus> {
+  const [statuses, own] = await Promise.all([
+    subgraphStatuses(config),
+    objectiveCountsOfThisProcess().catch(() => []),
+  ]);
+  return {
+    generatedAt: new Date().toISOString(),
+    environment: config.env,
+    build: buildInfo(),
+    gateway: { healthy: true, uptimeSeconds: Math.round(process.uptime()) },
+    subgraphs: statuses.map(({ objectives: _counts, ...status }) => status),
+    objectives: objectiveStatusesOf([own, ...statuses.map((status) => status.objectives)]),
+  };
 }
 
 const operationNames = new WeakMap<Request, string | undefined>();
@@ -28,13 +63,9 @@ export function useOperatorEndpoints(config: GatewayConfig): GatewayPlugin {
         const { contentType, body } = await metricsText();
         payload.endResponse(new Response(body, { headers: { 'content-type': contentType } }));
       } else if (url.pathname === '/status') {
-        const statuses = await subgraphStatuses(config);
+        const status = await gatewayStatus(config);
         const html = request.headers.get('accept')?.includes('text/html') ?? false;
-        payload.endResponse(
-          html
-            ? htmlResponse(statuses)
-            : Response.json({ generatedAt: new Date().toISOString(), subgraphs: statuses }),
-        );
+        payload.endResponse(html ? htmlResponse(status) : Response.json(status));
       }
     },
     onExecute({ args }) {
@@ -68,10 +99,16 @@ async function subgraphStatuses(config: GatewayConfig): Promise<SubgraphStatus[]
         const response = await fetch(url.replace(/\/graphql$/, '/status'), {
           signal: AbortSignal.timeout(2000),
         });
-        const body = (await response.json()) as { upstreams: UpstreamStatus[]; caches?: CacheStatus[] };
-        return { subgraph, healthy: response.ok, upstreams: body.upstreams, caches: body.caches ?? [] };
+        const body = (await response.json()) as Partial<Omit<SubgraphStatus, 'subgraph' | 'healthy'>>;
+        return {
+          subgraph,
+          healthy: response.ok,
+          upstreams: body.upstreams ?? [],
+          caches: body.caches ?? [],
+          objectives: body.objectives ?? [],
+        };
       } catch {
-        return { subgraph, healthy: false, upstreams: [], caches: [] };
+        return { subgraph, healthy: false, upstreams: [], caches: [], objectives: [] };
       }
     }),
   );
@@ -80,24 +117,31 @@ async function subgraphStatuses(config: GatewayConfig): Promise<SubgraphStatus[]
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const ms = (value: number | null) => (value === null ? '–' : `${Math.round(value)} ms`);
 
-function htmlResponse(statuses: SubgraphStatus[]): Response {
-  const rows = statuses.flatMap((status) =>
-    status.upstreams.length === 0
+function htmlResponse(status: GatewayStatus): Response {
+  const statuses = status.subgraphs;
+  const rows = statuses.flatMap((subgraph) =>
+    subgraph.upstreams.length === 0
       ? [
-          `<tr><td>${escape(status.subgraph)}</td><td>${status.healthy ? 'up' : '<b>DOWN</b>'}</td><td colspan="7">no upstream calls yet</td></tr>`,
+          `<tr><td>${escape(subgraph.subgraph)}</td><td>${subgraph.healthy ? 'up' : '<b>DOWN</b>'}</td><td colspan="7">no upstream calls yet</td></tr>`,
         ]
-      : status.upstreams.map(
+      : subgraph.upstreams.map(
           (u) =>
-            `<tr><td>${escape(status.subgraph)}</td><td>${status.healthy ? 'up' : '<b>DOWN</b>'}</td><td>${escape(u.service)}</td>` +
+            `<tr><td>${escape(subgraph.subgraph)}</td><td>${subgraph.healthy ? 'up' : '<b>DOWN</b>'}</td><td>${escape(u.service)}</td>` +
             `<td>${u.breaker === 'closed' ? 'closed' : `<b>${escape(u.breaker)}</b>`}</td>` +
             `<td>${u.calls}</td><td>${(u.failureRate * 100).toFixed(1)}% ${escape(JSON.stringify(u.failuresByType))}</td>` +
             `<td>${escape(JSON.stringify(u.clientErrors))}</td>` +
             `<td>${ms(u.latencyMs.p50)} / ${ms(u.latencyMs.p95)} / ${ms(u.latencyMs.p99)}</td><td>${escape(u.lastCallAt ?? '–')}</td></tr>`,
         ),
   );
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nhs-graph integration status</title>
+  const { version, commit } = status.build;
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15"><title>nhs-graph integration status</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head>
-<body><h1>nhs-graph integration status</h1><p>Last 5 minutes, as each subgraph sees its national services.</p>
+<body><h1>nhs-graph integration status</h1>
+<p>Environment <b>${escape(status.environment)}</b>, version ${escape(version)}${commit === null ? '' : ` (${escape(commit)})`}, gateway up ${status.gateway.uptimeSeconds} s; refreshed every 15 s at ${escape(status.generatedAt)}.</p>
+<h2>Objectives</h2><p>Since each process started (ops/slos.yaml; Prometheus holds the 30-day budget).</p>
+<table><thead><tr><th>objective</th><th>service</th><th>target</th><th>events</th><th>bad</th><th>error budget left</th></tr></thead>
+<tbody>${status.objectives.map(objectiveRow).join('\n')}</tbody></table>
+<h2>National services</h2><p>Last 5 minutes, as each subgraph sees its national services.</p>
 <table><thead><tr><th>subgraph</th><th>state</th><th>upstream</th><th>breaker</th><th>calls</th><th>failures</th><th>not found / refused</th><th>latency p50 / p95 / p99</th><th>last call</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <h2>Cache freshness</h2><p>Lookups per tier, hit rate, and the age of entries served from cache.</p>
@@ -107,12 +151,22 @@ function htmlResponse(statuses: SubgraphStatus[]): Response {
   return new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } });
 }
 
-function cacheRows(statuses: SubgraphStatus[]): string[] {
+function objectiveRow(o: ObjectiveStatus): string {
+  const left =
+    o.budgetRemaining === null
+      ? '–'
+      : o.budgetRemaining < 0
+        ? `<b>overspent ${Math.round(-o.budgetRemaining * 100)}%</b>`
+        : `${Math.round(o.budgetRemaining * 100)}%`;
+  return `<tr><td title="${escape(o.description)}">${escape(o.name)}</td><td>${escape(o.service)}</td><td>${o.target}%</td><td>${o.all}</td><td>${o.bad}</td><td>${left}</td></tr>`;
+}
+
+function cacheRows(statuses: GatewayStatus['subgraphs']): string[] {
   const seconds = (value: number | null) => (value === null ? '–' : `${value} s`);
-  return statuses.flatMap((status) =>
-    status.caches.map(
+  return statuses.flatMap((subgraph) =>
+    subgraph.caches.map(
       (c) =>
-        `<tr><td>${escape(status.subgraph)}</td><td>${escape(c.tier)}</td><td>${c.lookups}</td>` +
+        `<tr><td>${escape(subgraph.subgraph)}</td><td>${escape(c.tier)}</td><td>${c.lookups}</td>` +
         `<td>${(c.hitRate * 100).toFixed(0)}%</td><td>${seconds(c.servedAgeSeconds.p50)} / ${seconds(c.servedAgeSeconds.max)}</td></tr>`,
     ),
   );

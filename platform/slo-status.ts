@@ -5,7 +5,15 @@
 // an operator has without it.
 import type { Registry } from 'prom-client';
 import { metricsRegistry } from './metrics.js';
-import { countSli, errorBudget, sliOf, type MetricSample, type Objective, type SloFile } from './slos.js';
+import {
+  countSli,
+  errorBudget,
+  loadSloFile,
+  sliOf,
+  type MetricSample,
+  type Objective,
+  type SloFile,
+} from './slos.js';
 
 export interface ObjectiveCount {
   name: string;
@@ -68,4 +76,21 @@ export function objectiveStatuses(
       budgetRemaining: errorRatio === null ? null : 1 - errorRatio / errorBudget(objective),
     };
   });
+}
+
+let sloFile: SloFile | undefined;
+
+/**
+ * This process's counts for every objective in ops/slos.yaml (read once). For /status: a
+ * subgraph reports its own, and the gateway adds everyone's up.
+ */
+export async function objectiveCountsOfThisProcess(): Promise<ObjectiveCount[]> {
+  sloFile ??= loadSloFile();
+  return countObjectives(sloFile);
+}
+
+/** The objectives from ops/slos.yaml with every process's counts added up. */
+export function objectiveStatusesOf(counts: readonly (readonly ObjectiveCount[])[]): ObjectiveStatus[] {
+  sloFile ??= loadSloFile();
+  return objectiveStatuses(sloFile, counts);
 }

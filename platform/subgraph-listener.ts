@@ -20,6 +20,7 @@ import {
 } from './subgraph-refusals.js';
 import { createSubgraphServer } from './subgraph-schema.js';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph.js';
+import { objectiveCountsOfThisProcess } from './slo-status.js';
 import { cacheStatuses, upstreamStatuses } from './upstream-stats.js';
 
 export interface RunningSubgraph {
@@ -187,7 +188,12 @@ async function serveOperations(path: string, subgraph: string, res: ServerRespon
     res.writeHead(200, { 'content-type': contentType }).end(body);
     return;
   }
-  res
-    .writeHead(200, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ subgraph, upstreams: upstreamStatuses(), caches: cacheStatuses() }));
+  res.writeHead(200, { 'content-type': 'application/json' }).end(
+    JSON.stringify({
+      subgraph,
+      upstreams: upstreamStatuses(),
+      caches: cacheStatuses(),
+      objectives: await objectiveCountsOfThisProcess().catch(() => []),
+    }),
+  );
 }

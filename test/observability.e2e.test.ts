@@ -79,5 +79,36 @@ describe('operations endpoints', () => {
     const html = await (await fetch(`${base()}/status`, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('<table>');
     expect(html).toContain('PDS');
+    expect(html).toContain('<meta http-equiv="refresh" content="15">');
+    expect(html).toContain('pds-availability');
+  });
+
+  it('shows the build, the environment and each objective with its error budget, added up across processes', async () => {
+    const token = await mintToken(stack.sandboxUrl, 'clerk');
+    // 9111231130 is not found in PDS: an answer about the request, not a failure of PDS.
+    for (const nhsNumber of ['9000000009', '9111231130'])
+      await postGraphQL(
+        stack.gatewayUrl,
+        `{ patient(nhsNumber: "${nhsNumber}") { nhsNumber } }`,
+        undefined,
+        bearer(token),
+      );
+    const status = (await (await fetch(`${base()}/status`)).json()) as {
+      environment: string;
+      build: { version: string };
+      gateway: { healthy: boolean };
+      objectives: Array<{ name: string; all: number; bad: number; budgetRemaining: number | null }>;
+    };
+    expect(status).toMatchObject({
+      environment: 'test',
+      build: { version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
+      gateway: { healthy: true },
+    });
+    const objective = (name: string) => status.objectives.find((o) => o.name === name);
+    // Counted by the demographics subgraph's process, reported through the gateway.
+    expect(objective('pds-availability')).toMatchObject({ bad: 0, budgetRemaining: 1 });
+    expect(objective('pds-availability')?.all).toBeGreaterThanOrEqual(2);
+    expect(objective('gateway-availability')?.all).toBeGreaterThanOrEqual(2);
+    expect(objective('gateway-availability')?.bad).toBe(0);
   });
 });
