@@ -1,5 +1,5 @@
 // Operators' endpoints on the gateway: GET /metrics (Prometheus), GET /status (integration
-// status, JSON or a small HTML page: per upstream, recent error rate by type and latency
+// status, JSON or a small HTML page: the query planner running; per upstream, recent error rate by type and latency
 // percentiles as each subgraph sees them). Neither carries patient data or secrets; in
 // production expose them on the internal network only.
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
@@ -27,11 +27,12 @@ export function useOperations(config: Config): GatewayPlugin {
         payload.endResponse(new Response(body, { headers: { 'content-type': contentType } }));
       } else if (url.pathname === '/status') {
         const statuses = await subgraphStatuses(config);
+        const { queryPlanner } = config.edge;
         const html = request.headers.get('accept')?.includes('text/html') ?? false;
         payload.endResponse(
           html
-            ? htmlResponse(statuses)
-            : Response.json({ generatedAt: new Date().toISOString(), subgraphs: statuses }),
+            ? htmlResponse(queryPlanner, statuses)
+            : Response.json({ generatedAt: new Date().toISOString(), queryPlanner, subgraphs: statuses }),
         );
       }
     },
@@ -74,7 +75,7 @@ async function subgraphStatuses(config: Config): Promise<SubgraphStatus[]> {
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const ms = (value: number | null) => (value === null ? '–' : `${Math.round(value)} ms`);
 
-function htmlResponse(statuses: SubgraphStatus[]): Response {
+function htmlResponse(queryPlanner: string, statuses: SubgraphStatus[]): Response {
   const rows = statuses.flatMap((status) =>
     status.upstreams.length === 0
       ? [
@@ -90,7 +91,7 @@ function htmlResponse(statuses: SubgraphStatus[]): Response {
   );
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nhs-graph integration status</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head>
-<body><h1>nhs-graph integration status</h1><p>Last 5 minutes, as each subgraph sees its national services.</p>
+<body><h1>nhs-graph integration status</h1><p>Query planner: ${escape(queryPlanner)}.</p><p>Last 5 minutes, as each subgraph sees its national services.</p>
 <table><thead><tr><th>subgraph</th><th>state</th><th>upstream</th><th>breaker</th><th>calls</th><th>errors</th><th>latency p50 / p95 / p99</th><th>last call</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <h2>Cache freshness</h2><p>Lookups per tier, hit rate, and the age of entries served from cache.</p>

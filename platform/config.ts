@@ -142,6 +142,8 @@ const EnvSchema = z
     OPERATIONS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Start entity fetches keyed only by the query's own arguments alongside the root fetch (gateway/speculative-fetches.ts). */
     SPECULATIVE_FETCHES: z.enum(['on', 'off']).default('on'),
+    /** Query planner: Hive Router's Rust planner (native addon) or Hive Gateway's JavaScript one, for platforms the addon is not built for. */
+    GATEWAY_QUERY_PLANNER: z.enum(['rust', 'js']).default('rust'),
     NHS_LOGIN_ISSUER: url,
     NHS_LOGIN_JWKS_URL: url,
     NHS_LOGIN_AUDIENCE: z.string().min(1).default('nhs-graph'),
@@ -224,6 +226,8 @@ export interface EdgeConfig {
   apqTtlSeconds: number;
   /** Speculative entity fetches (gateway/speculative-fetches.ts). */
   speculativeFetches: boolean;
+  /** Which query planner and executor the gateway runs (gateway/server.ts). */
+  queryPlanner: 'rust' | 'js';
   admission: AdmissionLimits;
   /** /metrics and /status: open (development), behind a bearer token, or hidden (production without one). */
   operations: { open: boolean; token: string | null };
@@ -422,6 +426,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
       apqTtlSeconds: e.APQ_TTL_SECONDS,
       speculativeFetches: e.SPECULATIVE_FETCHES === 'on',
+      queryPlanner: e.GATEWAY_QUERY_PLANNER,
       admission: {
         maxConcurrent: e.GATEWAY_MAX_CONCURRENT_REQUESTS,
         maxQueued: e.GATEWAY_MAX_QUEUED_REQUESTS,
