@@ -13,7 +13,6 @@
 // change; only latency does. A dropped fetch was still made (and audited by its subgraph).
 //
 // Only queries: after a mutation the plan must read the state the mutation left.
-import { isDeepStrictEqual } from 'node:util';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import {
@@ -134,7 +133,10 @@ export function useSpeculativeEntityFetches(): GatewayPlugin {
       const early = state.early.get(slot);
       if (early !== undefined) {
         state.early.delete(slot);
-        if (isDeepStrictEqual(early.variables, variables)) {
+        // The same JSON is the same request to the subgraph. (isDeepStrictEqual judged the Rust
+        // executor's 20-patient representations different from identical JSON once upstreams
+        // were slow — something beyond the JSON differs — and every early fetch was discarded.)
+        if (JSON.stringify(early.variables) === JSON.stringify(variables)) {
           speculativeFetches.inc({ subgraph: subgraphName, outcome: 'used' });
           payload.setExecutor(() => early.result);
           return;
