@@ -3,7 +3,13 @@
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../platform/paths.js';
 
-export const GATEWAY_NAMES = ['nhs-graph', 'nhs-graph-bounded', 'hive-gateway', 'apollo-gateway'] as const;
+export const GATEWAY_NAMES = [
+  'nhs-graph',
+  'nhs-graph-bounded',
+  'hive-gateway-rust',
+  'hive-gateway',
+  'apollo-gateway',
+] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 export const SCENARIO_NAMES = ['overhead', 'summary'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

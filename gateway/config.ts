@@ -105,6 +105,12 @@ export const gatewayVariables = {
     ),
 
   // Token issuers; each defaults to the sandbox's stand-in.
+  GATEWAY_QUERY_PLANNER: z
+    .enum(['rust', 'js'])
+    .default('rust')
+    .describe(
+      "Query planner and executor: Hive Router's Rust planner (`rust`, a native addon) or Hive Gateway's JavaScript one (`js`), for platforms the addon is not built for.",
+    ),
   NHS_LOGIN_ISSUER: optionalUrl().describe(
     "NHS login issuer (iss) of citizens' tokens; default: the sandbox issuer.",
   ),
@@ -156,6 +162,8 @@ export interface EdgeConfig {
   apqTtlSeconds: number;
   /** Speculative entity fetches (gateway/speculative-fetches.ts). */
   speculativeFetches: boolean;
+  /** Which query planner and executor the gateway runs (gateway/server.ts). */
+  queryPlanner: 'rust' | 'js';
   admission: AdmissionLimits;
   /** /metrics and /status: open (development), behind a bearer token, or hidden (production without one). */
   operations: { open: boolean; token: string | null };
@@ -259,6 +267,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
       apqTtlSeconds: e.APQ_TTL_SECONDS,
       speculativeFetches: e.SPECULATIVE_FETCHES === 'on',
+      queryPlanner: e.GATEWAY_QUERY_PLANNER,
       admission: {
         maxConcurrent: e.GATEWAY_MAX_CONCURRENT_REQUESTS,
         maxQueued: e.GATEWAY_MAX_QUEUED_REQUESTS,

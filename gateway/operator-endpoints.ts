@@ -29,7 +29,9 @@ interface GatewayStatus {
   generatedAt: string;
   environment: string;
   build: { version: string; commit: string | null };
-  gateway: { healthy: true; uptimeSeconds: number };
+  gateway: { healthy: true; uptimeSeconds: number; queryPlanner: 'rust' | 'js' };
+  /** The planner running (also under `gateway`). */
+  queryPlanner: 'rust' | 'js';
   subgraphs: Omit<SubgraphStatus, 'objectives'>[];
   /** Since each process started; the 30-day budget is Prometheus's (ops/prometheus/slo-rules.yml). */
   objectives: ObjectiveStatus[];
@@ -44,7 +46,12 @@ async function gatewayStatus(config: GatewayConfig): Promise<GatewayStatus> {
     generatedAt: new Date().toISOString(),
     environment: config.env,
     build: buildInfo(),
-    gateway: { healthy: true, uptimeSeconds: Math.round(process.uptime()) },
+    gateway: {
+      healthy: true,
+      uptimeSeconds: Math.round(process.uptime()),
+      queryPlanner: config.edge.queryPlanner,
+    },
+    queryPlanner: config.edge.queryPlanner,
     subgraphs: statuses.map(({ objectives: _counts, ...status }) => status),
     objectives: objectiveStatusesOf([own, ...statuses.map((status) => status.objectives)]),
   };
@@ -137,7 +144,7 @@ function htmlResponse(status: GatewayStatus): Response {
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15"><title>nhs-graph integration status</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style></head>
 <body><h1>nhs-graph integration status</h1>
-<p>Environment <b>${escape(status.environment)}</b>, version ${escape(version)}${commit === null ? '' : ` (${escape(commit)})`}, gateway up ${status.gateway.uptimeSeconds} s; refreshed every 15 s at ${escape(status.generatedAt)}.</p>
+<p>Environment <b>${escape(status.environment)}</b>, version ${escape(version)}${commit === null ? '' : ` (${escape(commit)})`}, gateway up ${status.gateway.uptimeSeconds} s, query planner ${escape(status.queryPlanner)}; refreshed every 15 s at ${escape(status.generatedAt)}.</p>
 <h2>Objectives</h2><p>Since each process started (ops/slos.yaml; Prometheus holds the 30-day budget).</p>
 <table><thead><tr><th>objective</th><th>service</th><th>target</th><th>events</th><th>bad</th><th>error budget left</th></tr></thead>
 <tbody>${status.objectives.map(objectiveRow).join('\n')}</tbody></table>

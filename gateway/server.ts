@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { unifiedGraphHandler as rustQueryPlanner } from '@graphql-hive/router-runtime';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { graphiqlOptions } from './graphiql.js';
 import type { GatewayConfig } from './config.js';
@@ -32,6 +33,12 @@ import { memoryCounter, redisCounter, useRateLimits } from './rate-limits.js';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url));
 
+/** What start-up logs and /status show for GATEWAY_QUERY_PLANNER. */
+export const QUERY_PLANNERS = {
+  rust: 'Hive Router query planner (Rust, @graphql-hive/router-runtime)',
+  js: 'Hive Gateway query planner (JavaScript, @graphql-tools/federation)',
+} as const;
+
 /** `supergraph`: the file to plan from; the committed one unless a benchmark brings its own. */
 export function createGateway(
   config: GatewayConfig,
@@ -46,8 +53,12 @@ export function createGateway(
   const redis = redisConfig.url === null ? null : createRedisConnection(redisConfig.url, logger);
   const apq = createKeyvStore<string>({ redis, namespace: `${redisConfig.keyPrefix}apq` });
   const counter = redis ? redisCounter(redis, `${redisConfig.keyPrefix}rate:`) : memoryCounter();
+  logger.info({ queryPlanner: edge.queryPlanner }, `query planner: ${QUERY_PLANNERS[edge.queryPlanner]}`);
   return createGatewayRuntime({
     supergraph,
+    // Plans and executes with Hive Router's Rust planner unless GATEWAY_QUERY_PLANNER=js: the
+    // JavaScript planner (Hive Gateway's own) is for platforms its native addon is not built for.
+    ...(edge.queryPlanner === 'rust' ? { unifiedGraphHandler: rustQueryPlanner } : {}),
     // Subgraph locations come from configuration, not from the URLs composed into the file.
     // No merging of identical in-flight subgraph requests (the HTTP executor's default): each
     // caller's fetch is its own, so the subgraph audits every caller shown the data, under their

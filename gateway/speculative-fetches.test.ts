@@ -36,7 +36,8 @@ describe('keyedBy', () => {
     { argument: 'nhsNumber', value: '9000000017' },
   ];
 
-  it('gives the typenames when each representation is exactly the root key in its position', () => {
+  it('gives each representation’s typename and root key when they are exactly the root keys, in any order', () => {
+    // The JavaScript planner keeps the root fields' order ...
     expect(
       keyedBy(
         [
@@ -45,16 +46,47 @@ describe('keyedBy', () => {
         ],
         keys,
       ),
-    ).toEqual(['Patient', 'Patient']);
+    ).toEqual([
+      { typename: 'Patient', key: 0 },
+      { typename: 'Patient', key: 1 },
+    ]);
+    // ... the Rust planner's batch fetch may list them the other way round.
+    expect(
+      keyedBy(
+        [
+          { __typename: 'Patient', nhsNumber: '9000000017' },
+          { __typename: 'Patient', nhsNumber: '9000000009' },
+        ],
+        keys,
+      ),
+    ).toEqual([
+      { typename: 'Patient', key: 1 },
+      { typename: 'Patient', key: 0 },
+    ]);
   });
 
-  it('is null when the representations hold anything the query did not name', () => {
-    // Another order, a superseded number's replacement, a missing patient, an extra field.
-    const swapped = [
-      { __typename: 'Patient', nhsNumber: '9000000017' },
-      { __typename: 'Patient', nhsNumber: '9000000009' },
-    ];
-    expect(keyedBy(swapped, keys)).toBeNull();
+  it('uses each root key once, so the same number asked twice is two keys', () => {
+    const twice = [keys[0], keys[0]] as typeof keys;
+    const representation = { __typename: 'Patient', nhsNumber: '9000000009' };
+    expect(keyedBy([representation, representation], twice)).toEqual([
+      { typename: 'Patient', key: 0 },
+      { typename: 'Patient', key: 1 },
+    ]);
+    // Deduplicated by the planner: one representation for two keys is not keyed by the query alone.
+    expect(keyedBy([representation], twice)).toBeNull();
+  });
+
+  it('is null when the representations hold anything the query did not name, or leave a key out', () => {
+    // A key used twice, a missing patient, an extra field, another type's key, not a list.
+    expect(
+      keyedBy(
+        [
+          { __typename: 'Patient', nhsNumber: '9000000009' },
+          { __typename: 'Patient', nhsNumber: '9000000009' },
+        ],
+        keys,
+      ),
+    ).toBeNull();
     expect(keyedBy([{ __typename: 'Patient', nhsNumber: '9000000009' }], keys)).toBeNull();
     expect(
       keyedBy(
@@ -70,6 +102,15 @@ describe('keyedBy', () => {
         [
           { __typename: 'Organisation', odsCode: 'Y12345' },
           { __typename: 'Organisation', odsCode: 'A20047' },
+        ],
+        keys,
+      ),
+    ).toBeNull();
+    expect(
+      keyedBy(
+        [
+          { __typename: 'Patient', nhsNumber: '9000000009' },
+          { __typename: 'Patient', nhsNumber: '9000000025' },
         ],
         keys,
       ),

@@ -5,12 +5,14 @@
 // fetch. This plugin learns, per operation shape, which entity fetches were exactly that; the next
 // time the shape runs it starts them alongside the root fetch and, when the plan reaches them,
 // serves the early answer only if the plan's request is identical (same subgraph, document and
-// variables). Anything else — a superseded NHS number, an unknown or refused patient, another
+// variables). Both planners are served: the JavaScript one sends the keys as `representations`
+// in the root fields' order; the Rust one (@graphql-hive/router-runtime) batches them under its
+// own variable name (`__batch_reps_0`) in its own order, so a learnt fetch records, for each
+// representation, which root key it carries. Anything else — a superseded NHS number, an unknown or refused patient, another
 // selection — makes the plan fetch as usual and the early answer is dropped, so answers never
 // change; only latency does. A dropped fetch was still made (and audited by its subgraph).
 //
 // Only queries: after a mutation the plan must read the state the mutation left.
-import { isDeepStrictEqual } from 'node:util';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import {
@@ -30,20 +32,28 @@ export interface RootKey {
   value: string;
 }
 
+/** One representation of an entity fetch: its type, keyed by the root key at index `key`. */
+export interface KeyedRepresentation {
+  typename: string;
+  key: number;
+}
+
 /** An entity fetch seen to depend only on a root fetch's key arguments. */
 interface LearntFetch {
   rootSubgraph: string;
-  rootDocument: string;
+  /** The root fetch's shape: the Rust planner writes the query's literal keys into its text. */
+  rootShape: string;
   subgraph: string;
   document: DocumentNode;
   documentText: string;
-  /** `__typename` of each representation, position by position with the root keys. */
-  typenames: string[];
+  /** The fetch's one variable, its list of representations. */
+  variable: string;
+  representations: KeyedRepresentation[];
 }
 
 interface RootFetch {
   subgraph: string;
-  documentText: string;
+  shape: string;
   keys: RootKey[];
 }
 
@@ -104,15 +114,14 @@ export function useSpeculativeEntityFetches(): GatewayPlugin {
       executors.set(subgraphName, payload.executor.bind(payload));
       const document: DocumentNode = executionRequest.document;
       const variables = (executionRequest.variables ?? {}) as Record<string, unknown>;
-      const representations: unknown = variables['representations'];
 
-      if (representations === undefined) {
+      if (!Object.values(variables).some(isRepresentationList)) {
         const keys = rootKeys(document, variables);
-        if (keys === null) return;
-        const documentText = printed(document);
-        state.roots.push({ subgraph: subgraphName, documentText, keys });
+        const shape = keys && cachedOperationShape(document, null);
+        if (!keys || !shape) return;
+        state.roots.push({ subgraph: subgraphName, shape, keys });
         for (const fetch of learnt.get(state.shape) ?? []) {
-          if (fetch.rootSubgraph !== subgraphName || fetch.rootDocument !== documentText) continue;
+          if (fetch.rootSubgraph !== subgraphName || fetch.rootShape !== shape) continue;
           const early = startEarly(fetch, keys, executionRequest, executors.get(fetch.subgraph));
           if (early) state.early.set(`${fetch.subgraph}\n${fetch.documentText}`, early);
         }
@@ -124,24 +133,30 @@ export function useSpeculativeEntityFetches(): GatewayPlugin {
       const early = state.early.get(slot);
       if (early !== undefined) {
         state.early.delete(slot);
-        if (isDeepStrictEqual(early.variables, variables)) {
+        // The same JSON is the same request to the subgraph. (isDeepStrictEqual judged the Rust
+        // executor's 20-patient representations different from identical JSON once upstreams
+        // were slow — something beyond the JSON differs — and every early fetch was discarded.)
+        if (JSON.stringify(early.variables) === JSON.stringify(variables)) {
           speculativeFetches.inc({ subgraph: subgraphName, outcome: 'used' });
           payload.setExecutor(() => early.result);
           return;
         }
         speculativeFetches.inc({ subgraph: subgraphName, outcome: 'discarded' });
       }
-      if (Object.keys(variables).length !== 1) return;
+      const [only, ...more] = Object.entries(variables);
+      if (only === undefined || more.length > 0) return;
+      const [variable, representations] = only;
       for (const root of state.roots) {
-        const typenames = keyedBy(representations, root.keys);
-        if (typenames === null) continue;
+        const keyed = keyedBy(representations, root.keys);
+        if (keyed === null) continue;
         remember(state.shape, {
           rootSubgraph: root.subgraph,
-          rootDocument: root.documentText,
+          rootShape: root.shape,
           subgraph: subgraphName,
           document,
           documentText,
-          typenames,
+          variable,
+          representations: keyed,
         });
         return;
       }
@@ -155,12 +170,12 @@ function startEarly(
   rootRequest: ExecutionRequest,
   executor: Executor | undefined,
 ): EarlyFetch | null {
-  if (executor === undefined || keys.length !== fetch.typenames.length) return null;
+  if (executor === undefined || keys.length !== fetch.representations.length) return null;
   const variables = {
-    representations: keys.map((key, index) => ({
-      __typename: fetch.typenames[index],
-      [key.argument]: key.value,
-    })),
+    [fetch.variable]: fetch.representations.map(({ typename, key }) => {
+      const { argument, value } = keys[key] as RootKey;
+      return { __typename: typename, [argument]: value };
+    }),
   };
   const result = Promise.resolve(
     executor({
@@ -222,22 +237,43 @@ export function rootKeys(document: DocumentNode, variables: Record<string, unkno
 }
 
 /**
- * The representations' typenames when each is exactly `{__typename, <argument>: <value>}` of the
- * root key in the same position; null when the fetch needs anything the query did not name.
+ * Each representation's typename and root key when every one is exactly
+ * `{__typename, <argument>: <value>}` of a root key and every root key is used once, in whatever
+ * order the planner put them; null when the fetch needs anything the query did not name (or
+ * leaves out a key it named, e.g. a patient the root fetch did not find).
  */
-export function keyedBy(representations: unknown, keys: readonly RootKey[]): string[] | null {
+export function keyedBy(representations: unknown, keys: readonly RootKey[]): KeyedRepresentation[] | null {
   if (!Array.isArray(representations) || representations.length !== keys.length) return null;
-  const typenames: string[] = [];
-  for (const [index, representation] of (representations as unknown[]).entries()) {
-    const key = keys[index] as RootKey;
+  const unused = new Set(keys.keys());
+  const keyed: KeyedRepresentation[] = [];
+  for (const representation of representations as unknown[]) {
     if (typeof representation !== 'object' || representation === null) return null;
-    const fields = Object.keys(representation);
     const record = representation as Record<string, unknown>;
-    if (fields.length !== 2 || typeof record['__typename'] !== 'string') return null;
-    if (record[key.argument] !== key.value) return null;
-    typenames.push(record['__typename']);
+    const typename = record['__typename'];
+    if (Object.keys(record).length !== 2 || typeof typename !== 'string') return null;
+    const key = [...unused].find((index) => {
+      const { argument, value } = keys[index] as RootKey;
+      return record[argument] === value;
+    });
+    if (key === undefined) return null;
+    unused.delete(key);
+    keyed.push({ typename, key });
   }
-  return typenames;
+  return keyed;
+}
+
+/** An entity fetch's variable: a list of representations, each naming its `__typename`. */
+function isRepresentationList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every(
+      (item) =>
+        typeof item === 'object' &&
+        item !== null &&
+        typeof (item as Record<string, unknown>)['__typename'] === 'string',
+    )
+  );
 }
 
 function soleStringArgument(field: FieldNode, variables: Record<string, unknown>): RootKey | null {

@@ -558,3 +558,56 @@ describe('slow and anonymous clients cannot hold the gateway (issue 15, item 3)'
     expect(answer?.status).toBe(200);
   });
 });
+
+describe('query planner (GATEWAY_QUERY_PLANNER)', () => {
+  // The same gateway in-process against this stack's subgraphs, with each planner in turn.
+  const subgraphUrlSettings = () =>
+    Object.fromEntries(
+      Object.entries(stack.subgraphUrls).map(([name, url]) => [
+        `${name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}_URL`,
+        url,
+      ]),
+    );
+  const query = `{ patient(nhsNumber: "9000000009") { nhsNumber name { family } medications { items { originalText status } } } }`;
+
+  it.each([
+    [undefined, 'rust'],
+    ['rust', 'rust'],
+    ['js', 'js'],
+  ])(
+    'GATEWAY_QUERY_PLANNER=%s runs the %s planner, says so at start-up and in /status, and answers as the stack does',
+    async (setting, planner) => {
+      const config = loadGatewayConfig({
+        NODE_ENV: 'test',
+        SANDBOX_PORT: new URL(stack.sandboxUrl).port,
+        ...subgraphUrlSettings(),
+        ...(setting === undefined ? {} : { GATEWAY_QUERY_PLANNER: setting }),
+      });
+      const lines: Array<{ msg: string; queryPlanner?: string }> = [];
+      const logger = createLogger('gateway', 'info', {
+        write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }),
+      });
+      const gateway = createGateway(config, logger);
+      try {
+        expect(lines.find((line) => line.msg.startsWith('query planner'))?.queryPlanner).toBe(planner);
+        const status = (await (await gateway.fetch('http://gateway.test/status')).json()) as {
+          queryPlanner: string;
+        };
+        expect(status.queryPlanner).toBe(planner);
+
+        const citizen = await token('citizen', { nhsNumber: '9000000009', level: 'P9' });
+        const response = await gateway.fetch('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...CSRF, ...citizen },
+          body: JSON.stringify({ query }),
+        });
+        const answer = (await response.json()) as Answer['body'];
+        expect(answer.errors).toBeUndefined();
+        expect(answer).toEqual((await send({ query }, citizen)).body);
+        expect(answer.data?.['patient']).toMatchObject({ nhsNumber: '9000000009' });
+      } finally {
+        await gateway.dispose();
+      }
+    },
+  );
+});

@@ -75,6 +75,15 @@ describe('the gateway with NODE_ENV=production', () => {
     expect(JSON.stringify(response.body)).not.toMatch(/did you mean|FEMALE|"family/i);
   });
 
+  it('answers a required variable left out, or of the wrong type, with BAD_USER_INPUT (400) under either planner', async () => {
+    const query = `query($n: NhsNumber!) { patient(nhsNumber: $n) { nhsNumber } }`;
+    for (const variables of [undefined, { n: 9000000009 }, { n: null }]) {
+      const response = await postGraphQL(stack.gatewayUrl, query, variables, headers);
+      expect(response.status).toBe(400);
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
   it('refuses non-JSON variables or extensions on a GET with BAD_USER_INPUT (400), logging no stack', async () => {
     const before = stack.logs().length;
     for (const params of [{ variables: '{nope' }, { extensions: 'not json' }, { variables: '[1]' }]) {

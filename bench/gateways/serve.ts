@@ -1,4 +1,4 @@
-// What the three benchmark gateway processes share: listen on BENCH_GATEWAY_PORT and exit
+// What the benchmark gateway processes share: listen on BENCH_GATEWAY_PORT and exit
 // cleanly on SIGTERM (a clean exit is what makes `node --cpu-prof` write its profile).
 import { createServer, type RequestListener } from 'node:http';
 

@@ -1,6 +1,7 @@
 // Scenario a, gateway overhead: the public graphql-gateways-benchmark's four subgraphs and its
 // TestQuery, behind (i) nhs-graph's gateway with its auth and plugins on, (ii) plain Hive
-// Gateway, (iii) plain @apollo/gateway — each in its own process, one after another, on the
+// Gateway with the Rust query planner and (iii) with its JavaScript one, (iv) plain
+// @apollo/gateway — each in its own process, one after another, on the
 // same supergraph and the same subgraphs, with the same stream of distinct valid tokens.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,16 +24,21 @@ import { TEST_QUERY_BODY, expectedTestQueryResponse } from './query.js';
  */
 export const BOUNDED = boundedGatewaySettings();
 
+/** nhs-graph's planner in this run: its default unless GATEWAY_QUERY_PLANNER says otherwise. */
+const OUR_PLANNER = process.env['GATEWAY_QUERY_PLANNER'] === 'js' ? 'JavaScript planner' : 'Rust planner';
+
 export const GATEWAY_LABELS: Record<GatewayName, string> = {
-  'nhs-graph': 'nhs-graph gateway (auth + plugins on)',
-  'nhs-graph-bounded': `nhs-graph gateway, memory-bounded (${BOUNDED.nodeArgs.join(' ')}, GATEWAY_MAX_CONCURRENT_REQUESTS=${BOUNDED.env.GATEWAY_MAX_CONCURRENT_REQUESTS})`,
-  'hive-gateway': 'plain Hive Gateway runtime',
+  'nhs-graph': `nhs-graph gateway (auth + plugins on, ${OUR_PLANNER})`,
+  'nhs-graph-bounded': `nhs-graph gateway, memory-bounded (${OUR_PLANNER}, ${BOUNDED.nodeArgs.join(' ')}, GATEWAY_MAX_CONCURRENT_REQUESTS=${BOUNDED.env.GATEWAY_MAX_CONCURRENT_REQUESTS})`,
+  'hive-gateway-rust': 'plain Hive Gateway runtime, Rust query planner',
+  'hive-gateway': 'plain Hive Gateway runtime, JavaScript query planner',
   'apollo-gateway': 'plain @apollo/gateway + @apollo/server',
 };
 
 const GATEWAY_SCRIPTS: Record<GatewayName, string> = {
   'nhs-graph': 'bench/gateways/nhs-graph.ts',
   'nhs-graph-bounded': 'bench/gateways/nhs-graph.ts',
+  'hive-gateway-rust': 'bench/gateways/hive-gateway-rust.ts',
   'hive-gateway': 'bench/gateways/hive-gateway.ts',
   'apollo-gateway': 'bench/gateways/apollo-gateway.ts',
 };
