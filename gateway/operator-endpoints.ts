@@ -58,6 +58,9 @@ async function gatewayStatus(config: GatewayConfig): Promise<GatewayStatus> {
 }
 
 const operationNames = new WeakMap<Request, string | undefined>();
+
+/** The operation the client asked for, by name, once it is executing (for the internal token's audit claim). */
+export const clientOperationNameOf = (request: Request): string | undefined => operationNames.get(request);
 const arrivals = new WeakMap<Request, number>();
 
 export function useOperatorEndpoints(config: GatewayConfig): GatewayPlugin {

@@ -7,6 +7,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { signInternalToken } from '../platform/internal-token.js';
 import { principalOf } from './authentication.js';
 import { correlationIdOf } from './correlation.js';
+import { clientOperationNameOf } from './operator-endpoints.js';
 
 /** `subgraphUrls`: each subgraph's name by the URL the gateway fetches it at (transportEntries). */
 export function useSubgraphTrust(secret: Uint8Array, subgraphUrls: Record<string, string>): GatewayPlugin {
@@ -22,7 +23,11 @@ export function useSubgraphTrust(secret: Uint8Array, subgraphUrls: Record<string
       if (!request || !principal || subgraph === undefined) return;
       const body = typeof payload.options.body === 'string' ? payload.options.body : '';
       const token = await signInternalToken(
-        { principal, correlationId: correlationIdOf(request) },
+        {
+          principal,
+          correlationId: correlationIdOf(request),
+          operationName: clientOperationNameOf(request) ?? null,
+        },
         { subgraph, method: payload.options.method ?? 'GET', path: url.pathname, body },
         secret,
       );

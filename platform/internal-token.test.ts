@@ -42,6 +42,21 @@ describe('internal token', () => {
     expect(await verifyInternalToken(token, { ...request, ...change }, secret)).toBeNull();
   });
 
+  it("carries the client's operation name for the audit trail, and only a GraphQL name", async () => {
+    const named = await signInternalToken({ ...claims, operationName: 'PatientCard' }, request, secret);
+    expect((await verifyInternalToken(named, request, secret))?.operationName).toBe('PatientCard');
+    for (const odd of [null, undefined, 'two words', 'x'.repeat(201), '1st'])
+      expect(
+        (
+          await verifyInternalToken(
+            await signInternalToken({ ...claims, operationName: odd }, request, secret),
+            request,
+            secret,
+          )
+        )?.operationName,
+      ).toBeNull();
+  });
+
   it('is refused with another secret', async () => {
     const token = await signInternalToken(claims, request, new TextEncoder().encode('x'.repeat(40)));
     expect(await verifyInternalToken(token, request, secret)).toBeNull();

@@ -16,7 +16,17 @@ const LIFETIME_SECONDS = 60;
 export interface InternalClaims {
   principal: Principal;
   correlationId: string;
+  /**
+   * The client's operation name, for the audit trail: the query planner's subgraph operations do
+   * not carry it (the Rust executor sends them unnamed). Null when the client named none.
+   */
+  operationName?: string | null;
 }
+
+/** A GraphQL name (the spec's Name), at most 200 characters: anything else is not carried. */
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,199}$/;
+const operationNameClaim = (value: unknown): string | null =>
+  typeof value === 'string' && OPERATION_NAME.test(value) ? value : null;
 
 /** The one request a token is for; the subgraph checks each part against the request it received. */
 export interface SignedRequest {
@@ -48,6 +58,7 @@ export async function signInternalToken(
   return new SignJWT({
     principal: claims.principal,
     cid: claims.correlationId,
+    op: operationNameClaim(claims.operationName),
     htm: request.method.toUpperCase(),
     htp: request.path,
     bh: bodyHash(request.body),
@@ -83,7 +94,13 @@ export async function verifyInternalToken(
     if (!bound || typeof payload['cid'] !== 'string' || !jti || exp === undefined) return null;
     const principal = PrincipalSchema.safeParse(payload['principal']);
     return principal.success
-      ? { principal: principal.data, correlationId: payload['cid'], tokenId: jti, expiresAt: exp * 1000 }
+      ? {
+          principal: principal.data,
+          correlationId: payload['cid'],
+          operationName: operationNameClaim(payload['op']),
+          tokenId: jti,
+          expiresAt: exp * 1000,
+        }
       : null;
   } catch {
     return null;

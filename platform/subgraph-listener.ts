@@ -140,7 +140,12 @@ async function handle<L, S>(
     apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: () => {
-        const audit = createRequestAudit(options.auditStore, { correlationId, principal, logger });
+        const audit = createRequestAudit(options.auditStore, {
+          correlationId,
+          principal,
+          logger,
+          clientOperationName: claims.operationName ?? null,
+        });
         return Promise.resolve(
           definition.createContext({ correlationId, logger, principal, audit, warnings: [] }),
         );

@@ -29,7 +29,13 @@ export interface RequestAudit {
 
 export function createRequestAudit(
   store: AuditStore,
-  scope: { correlationId: string; principal: Principal; logger: Logger },
+  scope: {
+    correlationId: string;
+    principal: Principal;
+    logger: Logger;
+    /** The client's operation name as the gateway signed it; it wins over the subgraph operation's own. */
+    clientOperationName?: string | null;
+  },
 ): RequestAudit {
   let operation: { name: string | null; fields: string[] } = { name: null, fields: [] };
   const denials: AuditEvent[] = [];
@@ -55,7 +61,7 @@ export function createRequestAudit(
 
   return {
     setOperation(name, fields) {
-      operation = { name, fields };
+      operation = { name: scope.clientOperationName ?? name, fields };
     },
     async recordAccess(service, reads) {
       const events = reads.map((read) =>
