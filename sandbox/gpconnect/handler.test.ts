@@ -4,9 +4,9 @@
 // careRecord mapping reads without error.
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { parseStructuredBundle } from '../../subgraphs/careRecord/fhir.js';
-import { toCareRecord } from '../../subgraphs/careRecord/mapping.js';
-import { auditClaims } from '../../subgraphs/careRecord/mapping-requests.js';
+import { parseStructuredBundle } from '../../subgraphs/careRecord/record/fhir.js';
+import { toCareRecord } from '../../subgraphs/careRecord/record/mapping.js';
+import { auditClaims } from '../../subgraphs/careRecord/record/mapping-requests.js';
 import { unsignedJwt } from '../../subgraphs/careRecord/source.js';
 import { clinician } from '../../test/principals.js';
 import { startSandbox, type Sandbox } from '../server.js';

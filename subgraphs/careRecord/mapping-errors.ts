@@ -10,7 +10,7 @@ import {
   upstreamRuleError,
 } from '../../platform/errors.js';
 import type { GpcOperationOutcome } from './fhir.js';
-import { SERVICE } from './mapping.js';
+import { SERVICE } from './record/mapping.js';
 
 const ERROR_CODE_SYSTEMS = [
   'https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1',

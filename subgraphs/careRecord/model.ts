@@ -182,7 +182,7 @@ export type SectionResult =
 // Appointments
 
 export interface FreeSlot {
-  /** Opaque to callers: encodes what booking needs (slotToken in mapping-appointments.ts). */
+  /** Opaque to callers: encodes what booking needs (slotToken in appointments/mapping.ts). */
   id: string;
   start: string;
   end: string;

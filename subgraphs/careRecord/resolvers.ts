@@ -6,7 +6,7 @@ import {
   checkSlotRange,
   toBookingRequest,
   toCancellationRequest,
-} from './mapping-appointments.js';
+} from './appointments/mapping.js';
 import type { Allergies, ImmunisationList, MedicationList, ProblemList } from './model.js';
 
 const today = () => new Date().toISOString().slice(0, 10);

@@ -15,10 +15,12 @@ import type { IdempotencyStore } from '../../platform/idempotency.js';
 import { auditedWrite, keyedWrite } from '../../platform/keyed-write.js';
 import type { RequestScope } from '../../platform/subgraph.js';
 import { upstreamErrorMapper } from '../../platform/upstream-errors.js';
-import { parseAppointment, parseOperationOutcome, parseSearchBundle, parseStructuredBundle } from './fhir.js';
-import { SERVICE, toCareRecord } from './mapping.js';
+import { parseAppointment, parseSearchBundle } from './appointments/fhir.js';
+import { parseOperationOutcome } from './fhir.js';
 import { toUpstreamError } from './mapping-errors.js';
-import { auditClaims, structuredRecordParameters, type RequestedScope } from './mapping-requests.js';
+import { parseStructuredBundle } from './record/fhir.js';
+import { SERVICE, toCareRecord } from './record/mapping.js';
+import { auditClaims, structuredRecordParameters, type RequestedScope } from './record/mapping-requests.js';
 import {
   appointmentsOf,
   bookingAppointment,
@@ -26,7 +28,7 @@ import {
   patientIdFrom,
   toAppointment,
   toFreeSlots,
-} from './mapping-appointments.js';
+} from './appointments/mapping.js';
 import type {
   Appointment,
   BookAppointmentRequest,

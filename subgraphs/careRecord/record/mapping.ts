@@ -1,12 +1,12 @@
 // GP Connect structured record (FHIR STU3) -> canonical care record. Pure functions, no I/O: the
 // source fetches and parses, these decide what the graph shows. What GP Connect is sent is in
-// mapping-requests.ts, its errors in mapping-errors.ts, appointments in mapping-appointments.ts.
+// mapping-requests.ts, its errors in ../mapping-errors.ts, appointments in ../appointments/mapping.ts.
 // References are to the GP Connect specification (nhsconnect/gpconnect,
 // pages/accessrecord_structured/) and the published examples copied into
 // sandbox/fixtures/gpconnect/.
 import type { z } from 'zod';
-import type { Concept, Provenance } from '../../platform/canonical.js';
-import { upstreamInvalidResponse } from '../../platform/errors.js';
+import type { Concept, Provenance } from '../../../platform/canonical.js';
+import { upstreamInvalidResponse } from '../../../platform/errors.js';
 import {
   CodeableConceptSchema,
   CodingSchema,
@@ -17,27 +17,25 @@ import {
   toCoding,
   type FhirCodeableConcept,
   type FhirExtension,
-} from '../../platform/fhir.js';
+} from '../../../platform/fhir.js';
 import {
   AllergyIntoleranceSchema,
   ConditionSchema,
   DMD_SYSTEM,
-  EXT,
   ImmunizationSchema,
   LIST_CODE,
   ListSchema,
   MedicationRequestSchema,
   MedicationSchema,
   MedicationStatementSchema,
-  parseResource,
   type GpcAllergyIntolerance,
   type GpcCondition,
   type GpcImmunization,
   type GpcList,
   type GpcMedicationRequest,
-  type GpcResource,
   type GpcStructuredBundle,
 } from './fhir.js';
+import { EXT, parseResource, type GpcResource } from '../fhir.js';
 import type {
   Allergies,
   Allergy,
@@ -54,8 +52,8 @@ import type {
   Problem,
   Section,
   SectionRequest,
-} from './model.js';
-import { isSnomedConceptId } from '../../platform/snomed.js';
+} from '../model.js';
+import { isSnomedConceptId } from '../../../platform/snomed.js';
 
 export const SERVICE = 'GP Connect';
 

@@ -15,9 +15,9 @@ import {
   toAppointment,
   toBookingRequest,
   toFreeSlots,
-} from './mapping-appointments.js';
+} from './mapping.js';
 
-const EXAMPLES = new URL('../../sandbox/fixtures/gpconnect/gpconnect/_includes/', import.meta.url);
+const EXAMPLES = new URL('../../../sandbox/fixtures/gpconnect/gpconnect/_includes/', import.meta.url);
 const json = (path: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(path, EXAMPLES), 'utf8')) as Record<string, unknown>;
 const RETRIEVED_AT = '2026-01-15T09:30:00.000Z';

@@ -3,16 +3,17 @@
 // sandbox/fixtures/PROVENANCE.md). The summary table is driven by the directory listing, so an
 // example added there fails here until it is given an expectation.
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Concept } from '../../platform/canonical.js';
-import { parseOperationOutcome, parseStructuredBundle, type GpcStructuredBundle } from './fhir.js';
-import { isSnomedConceptId } from '../../platform/snomed.js';
+import type { Concept } from '../../../platform/canonical.js';
+import { parseOperationOutcome } from '../fhir.js';
+import { parseStructuredBundle, type GpcStructuredBundle } from './fhir.js';
+import { isSnomedConceptId } from '../../../platform/snomed.js';
 import { dmdCodeOf, gpcConcept, toCareRecord } from './mapping.js';
-import { toUpstreamError } from './mapping-errors.js';
+import { toUpstreamError } from '../mapping-errors.js';
 import { structuredRecordParameters } from './mapping-requests.js';
-import type { CareRecord, ClinicalList, SectionRequest } from './model.js';
+import type { CareRecord, ClinicalList, SectionRequest } from '../model.js';
 
 const EXAMPLES = new URL(
-  '../../sandbox/fixtures/gpconnect/gpconnect/_includes/accessrecord_structured/',
+  '../../../sandbox/fixtures/gpconnect/gpconnect/_includes/accessrecord_structured/',
   import.meta.url,
 );
 const RETRIEVED_AT = '2026-01-15T09:30:00.000Z';

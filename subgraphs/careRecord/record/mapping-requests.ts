@@ -1,9 +1,9 @@
 // Canonical -> what GP Connect is sent with every structured-record call: the Parameters body
 // (one per patient, with the union of the sections asked) and the cross-organisation audit JWT
 // claims every GP Connect request carries. Pure functions; the source encodes and sends them.
-import type { Principal } from '../../platform/principal.js';
-import { ODS_ORGANISATION_SYSTEM, SDS_ROLE_PROFILE_SYSTEM, SDS_USER_SYSTEM } from './fhir.js';
-import type { Section, SectionRequest } from './model.js';
+import type { Principal } from '../../../platform/principal.js';
+import { ODS_ORGANISATION_SYSTEM, SDS_ROLE_PROFILE_SYSTEM, SDS_USER_SYSTEM } from '../fhir.js';
+import type { Section, SectionRequest } from '../model.js';
 
 /** The Parameters body for $gpc.getstructuredrecord (accessrecord_structured_development_retrieve_patient_record). */
 export function structuredRecordParameters(nhsNumber: string, requests: readonly SectionRequest[]) {

@@ -1,24 +1,21 @@
 // GP Connect Appointment Management (FHIR STU3, 1.2.x) <-> canonical appointments. Pure functions,
-// like mapping.ts (the structured record): what a slot search, a patient search and an Appointment
+// like ../record/mapping.ts (the structured record): what a slot search, a patient search and an Appointment
 // become, and the Appointment resources a booking and a cancellation send. Examples in
 // sandbox/fixtures/gpconnect/gpconnect/_includes/appointments/; rules from the provider acceptance
 // tests (gpconnect-provider-testing AppointmentBook.feature): a booking names its slot, start and
 // end, the Patient and a Location participant, a description, and a booking organisation with a
 // name and telecom.
 import { z } from 'zod';
-import type { Concept, Provenance } from '../../platform/canonical.js';
-import { badUserInput } from '../../platform/errors.js';
-import { CodeableConceptSchema, extensionValue, findExtension } from '../../platform/fhir.js';
-import { isPrintableText } from '../../platform/free-text.js';
-import { checkArgument, UpstreamKey } from '../../platform/upstream-keys.js';
+import type { Concept, Provenance } from '../../../platform/canonical.js';
+import { badUserInput } from '../../../platform/errors.js';
+import { CodeableConceptSchema, extensionValue, findExtension } from '../../../platform/fhir.js';
+import { isPrintableText } from '../../../platform/free-text.js';
+import { checkArgument, UpstreamKey } from '../../../platform/upstream-keys.js';
+import { EXT, NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM, parseResource } from '../fhir.js';
 import {
   AppointmentSchema,
-  EXT,
   LocationSchema,
-  NHS_NUMBER_SYSTEM,
-  ODS_ORGANISATION_SYSTEM,
   OrganizationSchema,
-  parseResource,
   PatientSchema,
   PractitionerSchema,
   ScheduleSchema,
@@ -26,14 +23,14 @@ import {
   type GpcAppointment,
   type GpcSearchBundle,
 } from './fhir.js';
-import { gpcConcept, SERVICE } from './mapping.js';
+import { gpcConcept, SERVICE } from '../record/mapping.js';
 import type {
   Appointment,
   BookAppointmentRequest,
   CancelAppointmentRequest,
   FreeSlot,
   SlotReference,
-} from './model.js';
+} from '../model.js';
 
 const provenanceAt = (retrievedAt: string): Provenance => ({ source: SERVICE, retrievedAt, stale: false });
 
