@@ -45,7 +45,7 @@ describe('internal token', () => {
   it("carries the client's operation name for the audit trail, and only a GraphQL name", async () => {
     const named = await signInternalToken({ ...claims, operationName: 'PatientCard' }, request, secret);
     expect((await verifyInternalToken(named, request, secret))?.operationName).toBe('PatientCard');
-    for (const odd of [null, undefined, 'two words', 'x'.repeat(201), '1st'])
+    for (const odd of [null, 'two words', 'x'.repeat(201), '1st'])
       expect(
         (
           await verifyInternalToken(
