@@ -16,6 +16,7 @@ import { useOperatorEndpoints } from './operator-endpoints.js';
 import { useSubgraphTrust } from './subgraph-trust.js';
 import { hiveLogger } from './logging.js';
 import { maskedErrors, useNoSuggestions } from './errors.js';
+import { useSubgraphErrorPaths } from './subgraph-error-paths.js';
 import { withAdmission } from './admission.js';
 import { limitConnectionsPerAddress, slowClientServerOptions } from './connection-limits.js';
 import { withOperationsAccess } from './operator-access.js';
@@ -95,6 +96,7 @@ export function createGateway(
     plugins: () => [
       useCorrelationId(),
       useOperatorEndpoints(config),
+      useSubgraphErrorPaths(supergraph),
       useHttpHygiene({ production }),
       ...useQueryLimits(edge.limits, { production }),
       ...(production ? [useNoSuggestions()] : []),
