@@ -13,15 +13,15 @@ export const REDACTED_SEGMENT = '{id}';
  * costs a little detail; under-redacting an NHS number would be a breach.
  */
 const FIXED_SEGMENT = /^[$_]?[A-Za-z][A-Za-z_-]*$/;
+/** An API version segment such as `R4`, `v1` or `STU3`: too short to be an identifier. */
+const VERSION_SEGMENT = /^[A-Za-z]{1,3}\d{1,2}$/;
 
 /** The path of a URL or path with each identifying segment replaced: safe as `url.path`. */
 export function pathTemplate(pathOrUrl: string): string {
   const path = pathOf(pathOrUrl);
   return path
     .split('/')
-    .map((segment) =>
-      segment === '' || FIXED_SEGMENT.test(safeDecode(segment)) ? segment : REDACTED_SEGMENT,
-    )
+    .map((segment) => (segment === '' || isFixed(safeDecode(segment)) ? segment : REDACTED_SEGMENT))
     .join('/');
 }
 
@@ -102,4 +102,8 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+function isFixed(segment: string): boolean {
+  return FIXED_SEGMENT.test(segment) || VERSION_SEGMENT.test(segment);
 }
