@@ -66,7 +66,7 @@ describe('upstream call spans', () => {
         name: 'PDS-RETRY',
         baseUrl,
         timeoutMs: 1000,
-        retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+        retry: { maxAttempts: 2, budgetMs: 5000, maxRetryAfterSeconds: 1, baseDelayMs: 1, maxDelayMs: 2 },
       },
       logger,
     );
