@@ -133,7 +133,7 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
     try {
       response = await fetch(buildUrl(config.baseUrl, request), {
         method: request.method ?? 'GET',
-        headers: { ...buildHeaders(request, requestId), ...traceHeaders() }, // traceHeaders: tracing (H21t)
+        headers: { ...buildHeaders(request, requestId), ...traceHeaders() }, // tracing (H21t)
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -184,9 +184,61 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
     }
   };
 
+  const untraced: UpstreamClient = {
+    // tracing (H21t): was `return {`
+    name: config.name,
+    async request(request) {
+      checkRequest(request);
+      const requestId = request.requestId ?? randomUUID();
+      const started = Date.now();
+      const maxAttempts = isIdempotent(request) ? Math.max(1, policy.maxAttempts) : 1;
+      for (let attemptNo = 1; ; attemptNo += 1) {
+        const remaining = policy.budgetMs - (Date.now() - started);
+        const result = await once(request, requestId, Math.max(1, Math.min(config.timeoutMs, remaining)));
+        const response =
+          result.response === undefined ? undefined : { ...result.response, attempts: attemptNo };
+        if (!('failure' in result) && response !== undefined && !RETRYABLE_STATUS.has(response.status))
+          return response;
+        const reason = 'failure' in result ? result.failure : `status ${response?.status ?? '?'}`;
+        // An open breaker or a full queue: retrying now would only add load.
+        const final = reason === 'breaker-open' || reason === 'saturated' || attemptNo >= maxAttempts;
+        // A 5xx, 408 or 429 still reaches the source, which maps its OperationOutcome: 503 ->
+        // UPSTREAM_UNAVAILABLE, 429 -> RATE_LIMITED, with `retryAfter` from the Retry-After header
+        // (rewritten here as seconds when the upstream sent an HTTP date). No answer at all
+        // (network, timeout, open breaker) is UPSTREAM_UNAVAILABLE.
+        const giveUp = (retryAfter?: number): UpstreamResponse => {
+          if (response === undefined) throw upstreamUnavailable(config.name);
+          if (retryAfter === undefined) return response;
+          const headers = new Headers(response.headers);
+          headers.set('retry-after', String(retryAfter));
+          return { ...response, headers };
+        };
+        if (final) return giveUp();
+        const retryAfterMs = response ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+        const retryAfter = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+        if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterSeconds) return giveUp(retryAfter);
+        const wait = Math.max(retryAfterMs ?? 0, backoff(attemptNo, policy));
+        if (Date.now() - started + wait >= policy.budgetMs) return giveUp(retryAfter);
+        logger.warn(
+          {
+            upstream: config.name,
+            requestId,
+            reason,
+            attempt: attemptNo,
+            waitMs: Math.round(wait),
+            correlationId: request.correlationId,
+          },
+          'upstream call failed; retrying with the same X-Request-ID',
+        );
+        upstreamRetries.inc({ service: config.name });
+        await sleep(wait);
+      }
+    },
+  };
+  // tracing (H21t): one client span per logical call, its outcome recorded as it ends.
+  const breakerNow = (): BreakerState => breakerStateName(breaker.state);
   return {
     name: config.name,
-    // tracing (H21t): one span per logical call, outcome recorded as it ends.
     request: (request) =>
       inUpstreamSpan(
         {
@@ -197,68 +249,20 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
         },
         async (span) => {
           try {
-            const response = await requestWithRetries(request);
+            const response = await untraced.request(request);
             recordUpstreamOutcome(span, {
               status: response.status,
               attempts: response.attempts ?? 1,
-              breaker: breakerStateName(breaker.state),
+              breaker: breakerNow(),
             });
             return response;
           } catch (error) {
-            recordUpstreamOutcome(span, { attempts: 0, breaker: breakerStateName(breaker.state) });
+            recordUpstreamOutcome(span, { attempts: 0, breaker: breakerNow() });
             throw error;
           }
         },
       ),
   };
-
-  async function requestWithRetries(request: UpstreamRequest): Promise<UpstreamResponse> {
-    checkRequest(request);
-    const requestId = request.requestId ?? randomUUID();
-    const started = Date.now();
-    const maxAttempts = isIdempotent(request) ? Math.max(1, policy.maxAttempts) : 1;
-    for (let attemptNo = 1; ; attemptNo += 1) {
-      const remaining = policy.budgetMs - (Date.now() - started);
-      const result = await once(request, requestId, Math.max(1, Math.min(config.timeoutMs, remaining)));
-      const response =
-        result.response === undefined ? undefined : { ...result.response, attempts: attemptNo };
-      if (!('failure' in result) && response !== undefined && !RETRYABLE_STATUS.has(response.status))
-        return response;
-      const reason = 'failure' in result ? result.failure : `status ${response?.status ?? '?'}`;
-      // An open breaker or a full queue: retrying now would only add load.
-      const final = reason === 'breaker-open' || reason === 'saturated' || attemptNo >= maxAttempts;
-      // A 5xx, 408 or 429 still reaches the source, which maps its OperationOutcome: 503 ->
-      // UPSTREAM_UNAVAILABLE, 429 -> RATE_LIMITED, with `retryAfter` from the Retry-After header
-      // (rewritten here as seconds when the upstream sent an HTTP date). No answer at all
-      // (network, timeout, open breaker) is UPSTREAM_UNAVAILABLE.
-      const giveUp = (retryAfter?: number): UpstreamResponse => {
-        if (response === undefined) throw upstreamUnavailable(config.name);
-        if (retryAfter === undefined) return response;
-        const headers = new Headers(response.headers);
-        headers.set('retry-after', String(retryAfter));
-        return { ...response, headers };
-      };
-      if (final) return giveUp();
-      const retryAfterMs = response ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
-      const retryAfter = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
-      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterSeconds) return giveUp(retryAfter);
-      const wait = Math.max(retryAfterMs ?? 0, backoff(attemptNo, policy));
-      if (Date.now() - started + wait >= policy.budgetMs) return giveUp(retryAfter);
-      logger.warn(
-        {
-          upstream: config.name,
-          requestId,
-          reason,
-          attempt: attemptNo,
-          waitMs: Math.round(wait),
-          correlationId: request.correlationId,
-        },
-        'upstream call failed; retrying with the same X-Request-ID',
-      );
-      upstreamRetries.inc({ service: config.name });
-      await sleep(wait);
-    }
-  }
 }
 
 function isIdempotent(request: UpstreamRequest): boolean {
