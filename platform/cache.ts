@@ -16,6 +16,7 @@ import { closeRedisConnection, createKeyvStore, createRedisConnection } from './
 import type { Logger } from './logger.js';
 import { cacheLookups } from './metrics.js';
 import { recordCacheLookup } from './upstream-stats.js';
+import { recordCacheLookupOnSpan } from './tracing.js'; // tracing (H21t)
 
 export const CACHE_TIERS = ['per-release', 'daily', 'minutes', 'none'] as const;
 export type CacheTierName = (typeof CACHE_TIERS)[number];
@@ -124,6 +125,7 @@ function keyvTier(
       // A failed or timed-out lookup is a miss: the read goes to the upstream.
       cacheLookups.inc({ tier: name, result: hit ? 'hit' : 'miss' });
       recordCacheLookup(name, hit ? Date.now() - Date.parse(entry.storedAt) : null);
+      recordCacheLookupOnSpan(name, hit); // tracing (H21t)
       return hit ? entry : undefined;
     },
     async set(key, value, lifetimeSeconds = ttlSeconds) {

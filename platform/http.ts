@@ -37,6 +37,7 @@ import {
   type BreakerState,
   type CallOutcome,
 } from './upstream-stats.js';
+import { inUpstreamSpan, recordUpstreamOutcome, traceHeaders } from './tracing.js'; // tracing (H21t)
 
 export interface UpstreamRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -132,7 +133,7 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
     try {
       response = await fetch(buildUrl(config.baseUrl, request), {
         method: request.method ?? 'GET',
-        headers: buildHeaders(request, requestId),
+        headers: { ...buildHeaders(request, requestId), ...traceHeaders() }, // tracing (H21t)
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -183,7 +184,8 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
     }
   };
 
-  return {
+  const untraced: UpstreamClient = {
+    // tracing (H21t): was `return {`
     name: config.name,
     async request(request) {
       checkRequest(request);
@@ -232,6 +234,34 @@ export function createUpstreamClient(config: UpstreamConfig, logger: Logger): Up
         await sleep(wait);
       }
     },
+  };
+  // tracing (H21t): one client span per logical call, its outcome recorded as it ends.
+  const breakerNow = (): BreakerState => breakerStateName(breaker.state);
+  return {
+    name: config.name,
+    request: (request) =>
+      inUpstreamSpan(
+        {
+          service: config.name,
+          method: request.method ?? 'GET',
+          path: request.path,
+          correlationId: request.correlationId,
+        },
+        async (span) => {
+          try {
+            const response = await untraced.request(request);
+            recordUpstreamOutcome(span, {
+              status: response.status,
+              attempts: response.attempts ?? 1,
+              breaker: breakerNow(),
+            });
+            return response;
+          } catch (error) {
+            recordUpstreamOutcome(span, { attempts: 0, breaker: breakerNow() });
+            throw error;
+          }
+        },
+      ),
   };
 }
 
