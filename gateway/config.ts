@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import {
   count,
+  sizeOrZero,
   millis,
   optionalUrl,
   port,
@@ -128,7 +129,7 @@ export const gatewayVariables = {
     .describe(
       'CIS2 authentication assurance level a staff token must carry (PDS healthcare-worker mode needs AAL2 or 3).',
     ),
-  TOKEN_CACHE_ENTRIES: count(10_000).describe(
+  TOKEN_CACHE_ENTRIES: sizeOrZero(10_000).describe(
     "Verified bearer tokens the gateway remembers (gateway/verified-tokens.ts); 0 checks every request's signature.",
   ),
   PARTNER_ISSUER: optionalUrl().describe(

@@ -59,6 +59,12 @@ describe('loadConfig', () => {
     for (const variable of Object.keys(env)) expect(message).toContain(`  ${variable}: `);
   });
 
+  // The reference says 0 turns the verified-token cache off; a positive-only check refused it.
+  it('accepts 0 where a cache size documents 0 as "off", and refuses a negative size', () => {
+    expect(loadGatewayConfig({ TOKEN_CACHE_ENTRIES: '0' }).identity.tokenCacheEntries).toBe(0);
+    expect(() => loadGatewayConfig({ TOKEN_CACHE_ENTRIES: '-1' })).toThrow('TOKEN_CACHE_ENTRIES');
+  });
+
   it('requires INTERNAL_TOKEN_SECRET in production, for every process', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('INTERNAL_TOKEN_SECRET: is required');
     expect(() => loadSubgraphConfig(demographics, { NODE_ENV: 'production' })).toThrow(

@@ -11,6 +11,8 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 export const optionalUrl = () => z.url({ protocol: /^https?$/ }).optional();
 export const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 export const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A size where 0 means "none kept" (a cache that can be switched off). */
+export const sizeOrZero = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
 /** A module's environment variables: name -> zod schema (with its default and `.describe()`d meaning). */
 export type VariableShape = Record<string, z.ZodType>;
