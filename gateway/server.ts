@@ -27,6 +27,7 @@ import { useCanonicalInputValidation } from './input-validation.js';
 import { createKeyvStore, createRedisConnection } from '../platform/keyv-store.js';
 import { corsOptions, useHttpHygiene } from './http-hygiene.js';
 import { useQueryLimits } from './limits.js';
+import { listenOn } from '../platform/listen.js';
 import { loadPartners } from './partners.js';
 import { registerOperationNames } from '../platform/metrics.js';
 import { persistedQueryStore, usePersistedDocuments } from './persisted-documents.js';
@@ -168,7 +169,12 @@ export async function listenGateway(config: GatewayConfig, logger: Logger): Prom
     gatewayRequestListener(gateway, config, logger),
   );
   limitConnectionsPerAddress(server, admission.maxConnectionsPerAddress);
-  await new Promise<void>((resolve) => server.listen(config.gateway.port, config.host, resolve));
+  try {
+    await listenOn(server, config.gateway.port, config.host);
+  } catch (error) {
+    await gateway.dispose();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.host}:${port}/graphql`,

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { createRequestAudit, type AuditStore } from './audit/index.js';
+import { listenOn } from './listen.js';
 import { CORRELATION_HEADER } from './correlation.js';
 import { ErrorCode } from './errors.js';
 import { verifyInternalToken } from './internal-token.js';
@@ -58,7 +59,12 @@ export async function listenSubgraph<L, S>(
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  try {
+    await listenOn(server, options.port, options.host);
+  } catch (error) {
+    await apollo.stop(); // a started Apollo server would otherwise keep the process up
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}/graphql`,

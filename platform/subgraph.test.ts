@@ -124,3 +124,19 @@ describe('what a subgraph accepts', () => {
     expect([resolved, auditStore.records.length]).toEqual([0, 0]);
   });
 });
+
+// A second subgraph on a port already taken used to wait forever: listen's error went unheard.
+describe('starting on a port that is taken', () => {
+  it('fails with EADDRINUSE instead of hanging', async () => {
+    const { port } = new URL(subgraph.url);
+    await expect(
+      listenSubgraph(definition, {
+        port: Number(port),
+        host: '127.0.0.1',
+        logger: createLogger('test', 'silent'),
+        internalTokenSecret: secret,
+        auditStore,
+      }),
+    ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
