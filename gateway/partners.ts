@@ -76,6 +76,11 @@ export function loadPartners(dir: string = PARTNERS_DIR): PartnerDirectory {
   };
 }
 
+/** Every partner's persisted operation names: the only client-chosen names that become metric labels. */
+export function partnerOperationNames(directory: PartnerDirectory = loadPartners()): string[] {
+  return directory.partners.flatMap((partner) => [...partner.operations.values()].map(({ name }) => name));
+}
+
 export function partnerFolders(dir: string = PARTNERS_DIR): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })

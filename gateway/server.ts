@@ -28,7 +28,7 @@ import { createKeyvStore, createRedisConnection } from '../platform/keyv-store.j
 import { corsOptions, useHttpHygiene } from './http-hygiene.js';
 import { useQueryLimits } from './limits.js';
 import { listenOn } from '../platform/listen.js';
-import { loadPartners } from './partners.js';
+import { loadPartners, partnerOperationNames } from './partners.js';
 import { registerOperationNames } from '../platform/metrics.js';
 import { persistedQueryStore, usePersistedDocuments } from './persisted-documents.js';
 import { memoryCounter, redisCounter, useRateLimits } from './rate-limits.js';
@@ -128,9 +128,7 @@ export function createGateway(
 export function gatewayRequestListener(gateway: GatewayRuntime, config: GatewayConfig, logger: Logger) {
   const { admission, operations } = config.edge;
   // Partners' persisted operations are the only operation names that become metric labels.
-  registerOperationNames(
-    loadPartners().partners.flatMap((partner) => [...partner.operations.values()].map(({ name }) => name)),
-  );
+  registerOperationNames(partnerOperationNames());
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     void gateway.requestListener(req, res);
   };

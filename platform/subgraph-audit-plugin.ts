@@ -13,12 +13,13 @@ export function auditPlugin<TContext extends RequestScope>(component: string): A
           contextValue.audit.setOperation(operationName ?? null, operationFields(schema, document));
           return Promise.resolve();
         },
-        willSendResponse: ({ contextValue, operationName, response }) => {
+        willSendResponse: ({ contextValue, response }) => {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           const code = errors?.[0]?.extensions?.['code'];
           graphqlRequests.inc({
             component,
-            operation: operationLabel(operationName),
+            // The client's operation (signed by the gateway), not the planner's name for this fetch.
+            operation: operationLabel(contextValue.audit.operationName()),
             outcome: typeof code === 'string' ? code : errors ? 'error' : 'ok',
           });
           return contextValue.audit.flush();

@@ -6,6 +6,7 @@ import { allow, shield } from 'graphql-shield';
 import { createMemoryAuditStore } from './audit/memory-store.js';
 import { signInternalToken, type SignedRequest } from './internal-token.js';
 import { createLogger } from './logger.js';
+import { metricsRegistry, registerOperationNames } from './metrics.js';
 import {
   listenSubgraph,
   type RequestScope,
@@ -138,5 +139,24 @@ describe('starting on a port that is taken', () => {
         auditStore,
       }),
     ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
+
+// The planner names (or leaves unnamed) its own fetch to a subgraph, so the subgraph used to count
+// every request as `other`: it now counts under the client's operation, as the gateway signed it.
+describe("a subgraph's request metric", () => {
+  it("is labelled with the client's registered operation name from the signed token", async () => {
+    registerOperationNames(['PartnerSecretLookup']);
+    const token = await signInternalToken(
+      { principal: clerk(), correlationId: 'cid-metric', operationName: 'PartnerSecretLookup' },
+      { subgraph: 'demographics', method: 'POST', path: '/graphql', body: BODY },
+      secret,
+    );
+    expect((await send('POST', '/graphql', token, BODY)).status).toBe(200);
+    const metric = await metricsRegistry.getSingleMetric('nhs_graph_graphql_requests_total')?.get();
+    const counted = (metric?.values ?? []).find(
+      (value) => value.labels['operation'] === 'PartnerSecretLookup' && value.labels['outcome'] === 'ok',
+    );
+    expect(counted?.value).toBe(1);
   });
 });

@@ -1,5 +1,7 @@
 // Runs one subgraph as its own process: `tsx subgraphs/main.ts demographics`.
+import { partnerOperationNames } from '../gateway/partners.js';
 import { createLogger } from '../platform/logger.js';
+import { registerOperationNames } from '../platform/metrics.js';
 import { loadSubgraphConfig } from '../platform/manifest.js';
 import { runUntilSignal } from '../platform/process.js';
 import { startSubgraphProcess } from '../platform/subgraph-factory.js';
@@ -14,6 +16,8 @@ if (!manifest) {
 // Every variable it reads is checked here, with one error naming every bad one.
 const config = loadSubgraphConfig(manifest);
 const logger = createLogger(`subgraph-${manifest.name}`, config.logLevel);
+// The same operation labels as the gateway's: partners' persisted operations, every other name `other`.
+registerOperationNames(partnerOperationNames());
 const running = await startSubgraphProcess(manifest, logger);
 // Handlers first: a SIGTERM sent as soon as "ready" is read must find them in place.
 runUntilSignal(() => running.close(), logger);

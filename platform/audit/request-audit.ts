@@ -19,6 +19,8 @@ export interface UpstreamRead {
 export interface RequestAudit {
   /** Set once the operation is known (subgraph plugin, after parsing). */
   setOperation(name: string | null, fields: string[]): void;
+  /** The operation's name as audited: the client's, as the gateway signed it, else the subgraph's. */
+  operationName(): string | null;
   /** Records what a request did with one upstream service (reads, refusals, writes requested and
    *  written); rejects with AUDIT_UNAVAILABLE if it cannot. */
   recordAccess(service: string, reads: UpstreamRead[]): Promise<void>;
@@ -63,6 +65,7 @@ export function createRequestAudit(
     setOperation(name, fields) {
       operation = { name: scope.clientOperationName ?? name, fields };
     },
+    operationName: () => operation.name,
     async recordAccess(service, reads) {
       const events = reads.map((read) =>
         event({
