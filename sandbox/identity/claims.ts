@@ -3,6 +3,7 @@
 // simulated userinfo, MAVIS nhsuk_cis2_spec.rb), and RFC 9068-style client-credentials claims.
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { UpstreamKey } from '../../platform/upstream-keys.js';
 import type { CitizenDirectory } from './citizens.js';
 import type { IssuerName } from './issuers.js';
 import {
@@ -47,11 +48,8 @@ export const MintRequestSchema = z
     audience: z.string().min(1).max(256).optional(),
     /** Negative mints an already-expired token, for testing that it is refused. */
     expiresInSeconds: z.number().int().min(-86_400).max(86_400).optional(),
-    /** ODS codes: RBA, X26, Y12345, A81001 … */
-    orgCode: z
-      .string()
-      .regex(/^[A-Z0-9]{2,10}$/, 'must be an ODS code (upper-case letters and digits)')
-      .optional(),
+    /** ODS codes: RBA, X26, Y12345, A81001 … — the gateway's own rule, so every token minted is one it accepts. */
+    orgCode: z.string().regex(UpstreamKey.odsCode.pattern, `must be ${UpstreamKey.odsCode.rule}`).optional(),
   })
   .superRefine((body, ctx) => {
     for (const [option, owners] of Object.entries(OPTION_OWNERS)) {

@@ -120,6 +120,8 @@ describe('sandbox identity endpoints', () => {
         /may not have/,
       ],
       ['a lower-case ODS code', { profile: 'clerk', orgCode: 'y12345' }, /ODS code/],
+      // The gateway refuses a 2-character orgCode (401), so the sandbox must not mint one.
+      ['a 2-character ODS code', { profile: 'clerk', orgCode: 'X2' }, /ODS code/],
       ['a fractional lifetime', { profile: 'citizen', expiresInSeconds: 1.5 }, /expiresInSeconds/],
     ])('answers 400 for %s', async (_case, body, message) => {
       const res = await mint(body);
