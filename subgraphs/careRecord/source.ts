@@ -181,7 +181,9 @@ export function createGpConnectSource(
         const bundle = response.status === 200 ? parseSearchBundle(response.body) : null;
         if (bundle === null) throw errorFrom(response);
         if (!bundle.success) throw upstreamInvalidResponse(SERVICE);
-        return patientIdFrom(bundle.data, nhsNumber);
+        const id = patientIdFrom(bundle.data, nhsNumber);
+        if (id instanceof Error) throw upstreamInvalidResponse(SERVICE);
+        return id;
       })();
       patientIds.set(nhsNumber, found);
     }

@@ -156,6 +156,17 @@ describe('appointments', () => {
     expect(patientIdFrom(bundle, '9476719931')).toBe('2');
     expect(patientIdFrom(bundle, '9000000009')).toBeNull();
   });
+
+  // The id becomes a path segment of the next call; a dot segment from the provider used to be
+  // refused by the URL builder as the caller's BAD_USER_INPUT, when the fault is the provider's.
+  it.each(['..', '.', 'a/b', ''])('treats a patient id %p as an invalid answer, not a path', (id) => {
+    const bundle = searchset('foundations/find_patient_response_example.json');
+    const tampered = {
+      ...bundle,
+      entry: bundle.entry?.map((e) => ({ ...e, resource: { ...e.resource, id } })),
+    } as typeof bundle;
+    expect(patientIdFrom(tampered, '9476719931')).toBeInstanceOf(Error);
+  });
 });
 
 describe('what nhs-graph sends', () => {

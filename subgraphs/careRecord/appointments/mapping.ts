@@ -133,14 +133,22 @@ function stringExtension(extensions: Parameters<typeof findExtension>[0], url: s
 }
 
 /** The provider's logical id of the patient a Patient searchset found; null when none. */
-export function patientIdFrom(bundle: GpcSearchBundle, nhsNumber: string): string | null {
+/**
+ * The practice's logical id for the patient with this NHS number; null when the practice does not
+ * know them. The id goes into the next request's path, so one that is not a FHIR id (`..`, a
+ * slash) is the provider's bad answer, an Error, never a path segment.
+ */
+export function patientIdFrom(bundle: GpcSearchBundle, nhsNumber: string): string | null | Error {
   for (const entry of bundle.entry ?? []) {
     const patient = PatientSchema.safeParse(entry.resource);
     if (!patient.success) continue;
     const numbers = (patient.data.identifier ?? [])
       .filter((i) => i.system === NHS_NUMBER_SYSTEM)
       .map((i) => i.value);
-    if (numbers.includes(nhsNumber)) return patient.data.id;
+    if (!numbers.includes(nhsNumber)) continue;
+    return UpstreamKey.fhirId.pattern.test(patient.data.id)
+      ? patient.data.id
+      : new Error('the practice answered a patient id that is not a FHIR id');
   }
   return null;
 }
