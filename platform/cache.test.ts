@@ -123,6 +123,20 @@ describe('when the cache cannot be reached', () => {
     await expect(cache.tier('daily').get('k')).resolves.toBeUndefined();
     await cache.close();
   });
+
+  // An outage used to log one 'cache error' and one 'cache unavailable' line per operation.
+  it('logs an outage once per tier and message, not once per operation', async () => {
+    const lines: Array<{ msg: string; tier?: string }> = [];
+    const capture = createLogger('test', 'warn', {
+      write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; tier?: string }),
+    });
+    const cache = createCache(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' }), capture);
+    for (let i = 0; i < 20; i += 1) await cache.tier('daily').get(`k${i}`);
+    await cache.close();
+    const perTier = lines.filter((line) => line.tier === 'daily').map((line) => line.msg);
+    expect(perTier.filter((msg) => msg === 'cache unavailable; treated as a miss')).toHaveLength(1);
+    expect(perTier.filter((msg) => msg === 'cache error').length).toBeLessThanOrEqual(1);
+  });
 });
 
 describeWithRedis('cache tiers in Redis (REDIS_URL set)', () => {

@@ -14,6 +14,7 @@ import type { CacheConfig, Config } from './config.js';
 import { withTimeout } from './concurrency.js';
 import { closeRedisConnection, createKeyvStore, createRedisConnection } from './keyv-store.js';
 import type { Logger } from './logger.js';
+import { throttledWarning } from './log-throttle.js';
 import { cacheLookups } from './metrics.js';
 import { recordCacheLookup } from './upstream-stats.js';
 import { recordCacheLookupOnSpan } from './tracing.js'; // tracing (H21t)
@@ -70,7 +71,8 @@ export function createCache(config: Pick<Config, 'redis'> & { cache: CacheConfig
       namespace: `${config.redis.keyPrefix}cache:${name}`,
       maxMemoryEntries: MAX_MEMORY_ENTRIES,
     });
-    store.on('error', (error: unknown) => logger.warn({ err: error, tier: name }, 'cache error'));
+    const storeError = throttledWarning(logger, 'cache error');
+    store.on('error', (error: unknown) => storeError({ err: error, tier: name }));
     tiers.set(name, keyvTier(name, config.cache.ttlSeconds[name], store, logger));
   }
   return {
@@ -106,12 +108,14 @@ function keyvTier(
   store: Keyv<CachedEntry>,
   logger: Logger,
 ): CacheTier {
+  // Once a minute per tier during an outage, not once per operation.
+  const unavailable = throttledWarning(logger, 'cache unavailable; treated as a miss');
   const guarded = async <T>(operation: string, run: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await withTimeout(run(), CACHE_OPERATION_TIMEOUT_MS);
     } catch (error) {
       // The key is not logged: it names what was looked up, which logs need not carry.
-      logger.warn({ err: error, tier: name, operation }, 'cache unavailable; treated as a miss');
+      unavailable({ err: error, tier: name, operation });
       return undefined;
     }
   };
